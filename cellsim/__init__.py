@@ -1,0 +1,39 @@
+"""cellsim: calcium and magnesium from the pill to the twitch.
+
+Public API (scales are imported on demand, to keep start-up fast)::
+
+    import cellsim
+    scenario = cellsim.load_scenario("scenarios/twitch.toml", ["fibre.mg_free_mM=0.15"])
+    out = cellsim.run(scenario)                 # a RunOutput
+    cellsim.write_results(out, "out/twitch", scenario=scenario.data, name=scenario.name,
+                          wall_time_s=0.0)
+
+    from cellsim.fibre import FibreModel        # the Mesa model, to script agents
+"""
+
+from cellsim.environment import Environment
+from cellsim.errors import CellsimError, ModelError, ResultsError, ScenarioError
+from cellsim.results import read_results, write_results
+from cellsim.scenario import Scenario
+from cellsim.scenario import load as load_scenario
+
+__version__ = "0.1.0"
+
+
+def run(scenario: Scenario, *, progress: bool = False):
+    """Run a loaded scenario with its scale's runner; returns a RunOutput."""
+    return scenario.runner().run(scenario.data, progress=progress)
+
+
+__all__ = [
+    "CellsimError",
+    "Environment",
+    "ModelError",
+    "ResultsError",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "read_results",
+    "run",
+    "write_results",
+]

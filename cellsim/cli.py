@@ -1,0 +1,166 @@
+"""The ``cellsim`` command line: list, validate, run (more subcommands per scale).
+
+Imports are lazy so ``cellsim --help`` and ``cellsim validate`` stay fast.  A
+user mistake (any :class:`~cellsim.errors.CellsimError`) prints one message and
+exits with status 2; ``--debug`` shows the traceback too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def _cmd_list(args) -> int:
+    from cellsim.scenario import bundled_dir, read_toml
+
+    folder = Path(args.folder) if args.folder else bundled_dir()
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        print(f"no scenarios in {folder}")
+        return 0
+    width = max(len(f.name) for f in files)
+    for f in files:
+        try:
+            description = read_toml(f).get("scenario", {}).get("description", "")
+        except Exception as err:  # a broken bundled file should not hide the others
+            description = f"(unreadable: {err})"
+        print(f"{f.name:<{width}}  {description}")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from cellsim.scenario import load
+
+    for path in args.scenarios:
+        scenario = load(path, args.set)
+        print(f"{path}: ok ({scenario.scale}; {scenario.description or scenario.name})")
+    return 0
+
+
+def _format_value(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        return (
+            "["
+            + ", ".join(_format_value(v) for v in value[:8])
+            + (", ..." if len(value) > 8 else "")
+            + "]"
+        )
+    return str(value)
+
+
+def print_summary(summary: dict, keys=None) -> None:
+    """Print the scalar summary keys, one per line."""
+    for key, value in summary.items():
+        if keys is not None and key not in keys:
+            continue
+        if isinstance(value, dict) or key in ("title", "cramp_criterion"):
+            continue
+        print(f"  {key:<28} {_format_value(value)}")
+
+
+def _cmd_run(args) -> int:
+    from cellsim.results import write_results
+    from cellsim.scenario import load
+
+    overrides = list(args.set)
+    if args.seed is not None:
+        overrides.append(f"run.seed={args.seed}")
+    if args.engine:
+        overrides.append(f"run.engine={args.engine!r}")
+    scenario = load(args.scenario, overrides)
+    out_dir = Path(
+        args.output or scenario.data["output"]["directory"] or f"results/{scenario.name}"
+    )
+    runner = scenario.runner()
+    start = time.perf_counter()
+    out = runner.run(scenario.data, progress=not args.quiet)
+    wall = time.perf_counter() - start
+    write_results(
+        out,
+        out_dir,
+        scenario=scenario.data,
+        name=scenario.name,
+        wall_time_s=wall,
+        figure=scenario.data["output"]["figure"],
+    )
+    print(f"{scenario.name}: {scenario.scale}, seed {out.seed}, {out.engine} engine, {wall:.1f} s")
+    print_summary(out.summary)
+    print(f"results: {out_dir}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cellsim",
+        description="Calcium and magnesium from the pill to the twitch: agent-based "
+        "simulations of muscle fibre, nerve and body.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list bundled scenarios with their purpose")
+    p.add_argument("folder", nargs="?", help="a folder of scenarios (default: bundled)")
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("validate", help="check scenario files without running them")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a key, e.g. fibre.mg_free_mM=0.15 (repeatable)",
+    )
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("run", help="run a scenario and write a results folder")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument(
+        "-o", "--output", help="results folder (default: [output] directory, or results/<name>)"
+    )
+    p.add_argument("--seed", type=int, help="random seed (overrides [run] seed)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a key, e.g. fibre.mg_free_mM=0.15 (repeatable)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("numba", "reference"),
+        help="numba (default) or the plain-Python reference engine",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``cellsim`` and ``python -m cellsim``."""
+    from cellsim.errors import CellsimError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except CellsimError as err:
+        if args.debug:
+            raise
+        print(f"cellsim: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cellsim: interrupted; nothing was written.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

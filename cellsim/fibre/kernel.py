@@ -1,0 +1,731 @@
+"""numba kernels for the fibre: arrays and scalars in, arrays updated in place.
+
+One time step applies these phases in order (the reference engine in
+:mod:`cellsim.fibre.reference` applies the same rules agent by agent):
+
+1. RyR gating: closed channels open (AP-driven, Mg-inhibited; or resting,
+   strongly Mg-inhibited), open channels close.
+2. Release: each open RyR releases a Poisson number of SR ions at its mouth;
+   a passive leak releases ions onto the longitudinal-SR wall.
+3. Ions (parallel): a bound ion tests unbinding; a free ion moves (Brownian,
+   reflecting walls) and tests binding to the free sites of its voxel.  Each
+   ion only writes its own row: an intention (claim of a site type, or unbind).
+4. Resolution (serial, in ion-row order, so independent of threads): claims
+   take a free site of the claimed type in the voxel if one is left; then
+   unbinds free their sites.  A site freed this step is not taken this step.
+5. SERCA: a pump with both Ca slots filled transports both ions into the SR,
+   at a rate scaled by Mg-ATP availability (free Mg).
+6. Parvalbumin moves (every ``pv_substeps`` steps) and its voxel lists rebuild.
+7. Regulatory units (parallel, synchronous): permissive transitions depend on
+   Ca on their two regulatory sites and on their neighbours' state; crossbridges
+   attach to permissive units and hold them on.
+8. Sarcomere length relaxes towards a force-dependent target.
+
+Mg ions move and react every ``mg_substeps`` steps with the longer step
+(multirate stepping; Mg is a near-uniform reservoir with slow site kinetics).
+
+All randomness comes from :mod:`cellsim.random`, keyed by (seed, purpose,
+step, row), so thread count and iteration order never change a result.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from cellsim.random import (
+    PURPOSE_BIND,
+    PURPOSE_CHANNEL,
+    PURPOSE_FILAMENT,
+    PURPOSE_MOVE,
+    PURPOSE_PLACE,
+    PURPOSE_PUMP,
+    PURPOSE_RELEASE,
+    PURPOSE_UNBIND,
+    agent_key,
+    normal,
+    poisson,
+    step_key,
+    uniform,
+)
+
+# Site types, species and ion states (mirrors cellsim.fibre.state; kept here so
+# the kernel imports numpy/numba only).
+TN_REG, TN_CAMG, PV, SERCA = 0, 1, 2, 3
+N_SITE_TYPES = 4
+NONE, CA, MG = 0, 1, 2
+FREE, BOUND, IN_SR = 0, 1, 2
+UNBIND = 9
+
+# Indices into the float parameter vector ``pf`` built by model.pack_parameters.
+(
+    F_DT,
+    F_LX,
+    F_LY,
+    F_LZ,
+    F_SIG_CA,
+    F_SIG_MG,
+    F_SIG_PV,
+    F_CONC_PER_SITE,
+    F_PPU,
+    F_RYR_K_AP,
+    F_RYR_K_CLOSE,
+    F_RYR_WINDOW,
+    F_RYR_KI_AP,
+    F_RYR_K_REST,
+    F_RYR_KI_REST,
+    F_RYR_HILL,
+    F_RYR_FLUX,
+    F_LEAK,
+    F_SERCA_KTR,
+    F_SERCA_MG_HALF,
+    F_RU_KON,
+    F_RU_ONE_CA,
+    F_RU_KOFF,
+    F_RU_GAMMA,
+    F_XB_ATTACH,
+    F_XB_DETACH,
+    F_SL_REST,
+    F_SL_SHORT,
+    F_SL_TAU,
+    F_CLAMP_CA,
+    F_CLAMP_MG,
+    F_DUTY_MAX,
+) = range(32)
+N_F = 32
+# Indices into the int parameter vector ``pi``.
+(
+    I_NX,
+    I_NY,
+    I_NZ,
+    I_MG_SUB,
+    I_PV_SUB,
+    I_RU_PER_CHAIN,
+    I_N_PUMPS,
+    I_SR0,
+    I_N_CA,
+    I_N_MG,
+    I_CLAMP,
+) = range(11)
+N_I = 11
+
+
+@njit(cache=True, inline="always")
+def reflect(x, length):
+    """Reflect a coordinate into [0, length] (walls are mirrors)."""
+    while x < 0.0 or x > length:
+        if x < 0.0:
+            x = -x
+        if x > length:
+            x = 2.0 * length - x
+    return x
+
+
+@njit(cache=True, inline="always")
+def voxel_index(x, y, z, pf, pi):
+    """Voxel of a position: the same arithmetic as Geometry.voxel_of."""
+    ix = min(int(x / pf[F_LX] * pi[I_NX]), pi[I_NX] - 1)
+    iy = min(int(y / pf[F_LY] * pi[I_NY]), pi[I_NY] - 1)
+    iz = min(int(z / pf[F_LZ] * pi[I_NZ]), pi[I_NZ] - 1)
+    return (ix * pi[I_NY] + iy) * pi[I_NZ] + iz
+
+
+@njit(cache=True, inline="always")
+def prob(rate, dt):
+    """Probability of at least one event of a Poisson process in dt."""
+    return -math.expm1(-rate * dt)
+
+
+@njit(cache=True)
+def free_mg_uM(bound_count, pf, pi):
+    """Free Mg from the conserved total minus bound ions."""
+    bound = 0
+    for t in range(N_SITE_TYPES):
+        bound += bound_count[t, MG]
+    return (pi[I_N_MG] - bound) / pf[F_PPU]
+
+
+@njit(cache=True)
+def ryr_phase(step, seed, time_ms, last_ap_ms, mg_uM, ryr_open, pf):
+    """Gate every RyR channel once (serial: few channels)."""
+    dt = pf[F_DT]
+    k_ap = 0.0
+    if last_ap_ms >= 0.0 and time_ms - last_ap_ms < pf[F_RYR_WINDOW]:
+        k_ap = pf[F_RYR_K_AP] / (1.0 + mg_uM / pf[F_RYR_KI_AP])
+    k_rest = pf[F_RYR_K_REST] / (1.0 + (mg_uM / pf[F_RYR_KI_REST]) ** pf[F_RYR_HILL])
+    p_open = prob(k_ap + k_rest, dt)
+    p_close = prob(pf[F_RYR_K_CLOSE], dt)
+    key = step_key(seed, PURPOSE_CHANNEL, step)
+    for r in range(ryr_open.shape[0]):
+        u = uniform(agent_key(key, r), 0)
+        if ryr_open[r] == 1:
+            if u < p_close:
+                ryr_open[r] = 0
+        elif u < p_open:
+            ryr_open[r] = 1
+
+
+@njit(cache=True)
+def release_phase(
+    step, seed, ryr_open, ryr_y, ryr_z, ion_x, ion_y, ion_z, ion_state, sr_stack, sr_count, pf, pi
+):
+    """Open RyRs and the passive leak move SR ions into the cytosol (serial)."""
+    dt = pf[F_DT]
+    sr_fraction = sr_count[0] / max(pi[I_SR0], 1)
+    key = step_key(seed, PURPOSE_RELEASE, step)
+    n_ryr = ryr_open.shape[0]
+    for r in range(n_ryr + 1):
+        a = agent_key(key, r)
+        if r < n_ryr:
+            if ryr_open[r] == 0:
+                continue
+            n = poisson(a, 0, pf[F_RYR_FLUX] * dt * sr_fraction)
+        else:
+            n = poisson(a, 0, pf[F_LEAK] * dt * sr_fraction)
+        for k in range(n):
+            if sr_count[0] == 0:
+                return
+            sr_count[0] -= 1
+            i = sr_stack[sr_count[0]]
+            ion_state[i] = FREE
+            if r < n_ryr:  # at the channel mouth, within the first 20 nm
+                ion_x[i] = 0.02 * uniform(a, 1 + 2 * k)
+                ion_y[i] = ryr_y[r]
+                ion_z[i] = ryr_z[r]
+            else:  # anywhere on the longitudinal-SR wall
+                ion_x[i] = uniform(a, 1 + 2 * k) * pf[F_LX]
+                ion_y[i] = pf[F_LY] * (1.0 - 1e-9)
+                ion_z[i] = uniform(a, 2 + 2 * k) * pf[F_LZ]
+
+
+@njit(cache=True, parallel=True)
+def ion_phase(
+    step,
+    seed,
+    ion_x,
+    ion_y,
+    ion_z,
+    ion_species,
+    ion_state,
+    ion_site,
+    ion_event,
+    site_type,
+    n_free,
+    kon,
+    koff,
+    pf,
+    pi,
+):
+    """Move free ions and decide their binding; test bound ions for unbinding.
+
+    Writes only row i of the ion arrays: safe in parallel, order-free.
+    """
+    dt = pf[F_DT]
+    mg_active = step % pi[I_MG_SUB] == 0
+    dt_mg = dt * pi[I_MG_SUB]
+    cps = pf[F_CONC_PER_SITE]
+    key_move = step_key(seed, PURPOSE_MOVE, step)
+    key_bind = step_key(seed, PURPOSE_BIND, step)
+    key_unbind = step_key(seed, PURPOSE_UNBIND, step)
+    for i in prange(ion_x.shape[0]):
+        event = -1
+        state = ion_state[i]
+        sp = ion_species[i]
+        if state != IN_SR and (sp == CA or mg_active):
+            h = dt if sp == CA else dt_mg
+            if state == BOUND:
+                t = site_type[ion_site[i]]
+                if uniform(agent_key(key_unbind, i), 0) < prob(koff[t, sp], h):
+                    event = UNBIND
+            else:
+                sigma = pf[F_SIG_CA] if sp == CA else pf[F_SIG_MG]
+                a = agent_key(key_move, i)
+                x = reflect(ion_x[i] + sigma * normal(a, 0), pf[F_LX])
+                y = reflect(ion_y[i] + sigma * normal(a, 1), pf[F_LY])
+                z = reflect(ion_z[i] + sigma * normal(a, 2), pf[F_LZ])
+                ion_x[i] = x
+                ion_y[i] = y
+                ion_z[i] = z
+                v = voxel_index(x, y, z, pf, pi)
+                rate = 0.0
+                for t in range(N_SITE_TYPES):
+                    rate += kon[t, sp] * n_free[t, v]
+                rate *= cps
+                if rate > 0.0:
+                    b = agent_key(key_bind, i)
+                    if uniform(b, 0) < prob(rate, h):
+                        target = uniform(b, 1) * rate
+                        cumulative = 0.0
+                        for t in range(N_SITE_TYPES):
+                            part = kon[t, sp] * n_free[t, v] * cps
+                            cumulative += part
+                            if part > 0.0:
+                                event = t
+                                if target < cumulative:
+                                    break
+        ion_event[i] = event
+
+
+@njit(cache=True)
+def resolve_phase(
+    step,
+    seed,
+    ion_x,
+    ion_y,
+    ion_z,
+    ion_species,
+    ion_state,
+    ion_site,
+    ion_event,
+    site_x,
+    site_y,
+    site_z,
+    site_type,
+    site_species,
+    site_occupant,
+    site_voxel,
+    vox_start,
+    vox_sites,
+    n_free,
+    bound_count,
+    pf,
+    pi,
+):
+    """Apply claims (lowest row first), then unbinds (serial, deterministic)."""
+    key = step_key(seed, PURPOSE_PLACE, step)
+    n = ion_x.shape[0]
+    for i in range(n):
+        t = ion_event[i]
+        if t < 0 or t == UNBIND:
+            continue
+        v = voxel_index(ion_x[i], ion_y[i], ion_z[i], pf, pi)
+        if n_free[t, v] == 0:
+            continue  # another ion took the last free site this step
+        lo = vox_start[t, v]
+        m = vox_start[t, v + 1] - lo
+        j0 = int(uniform(agent_key(key, i), 0) * m)
+        for k in range(m):
+            s = vox_sites[lo + (j0 + k) % m]
+            if site_species[s] == NONE:
+                sp = ion_species[i]
+                site_species[s] = sp
+                site_occupant[s] = i
+                n_free[t, v] -= 1
+                bound_count[t, sp] += 1
+                ion_state[i] = BOUND
+                ion_site[i] = s
+                break
+    for i in range(n):
+        if ion_event[i] != UNBIND:
+            continue
+        s = ion_site[i]
+        t = site_type[s]
+        site_species[s] = NONE
+        site_occupant[s] = -1
+        n_free[t, site_voxel[s]] += 1
+        bound_count[t, ion_species[i]] -= 1
+        ion_state[i] = FREE
+        ion_site[i] = -1
+        ion_x[i] = site_x[s]
+        ion_y[i] = site_y[s]
+        ion_z[i] = site_z[s]
+
+
+@njit(cache=True)
+def serca_phase(
+    step,
+    seed,
+    mg_uM,
+    ion_state,
+    ion_site,
+    site_species,
+    site_occupant,
+    site_voxel,
+    type_start,
+    n_free,
+    bound_count,
+    sr_stack,
+    sr_count,
+    pf,
+    pi,
+):
+    """Pumps with both slots Ca-loaded transport them into the SR (serial)."""
+    f_mg = mg_uM / (mg_uM + pf[F_SERCA_MG_HALF])
+    p_transport = prob(pf[F_SERCA_KTR] * f_mg, pf[F_DT])
+    key = step_key(seed, PURPOSE_PUMP, step)
+    base = type_start[SERCA]
+    for q in range(pi[I_N_PUMPS]):
+        s0 = base + 2 * q
+        if site_species[s0] != CA or site_species[s0 + 1] != CA:
+            continue
+        if uniform(agent_key(key, q), 0) >= p_transport:
+            continue
+        for s in (s0, s0 + 1):
+            i = site_occupant[s]
+            site_species[s] = NONE
+            site_occupant[s] = -1
+            n_free[SERCA, site_voxel[s]] += 1
+            bound_count[SERCA, CA] -= 1
+            ion_state[i] = IN_SR
+            ion_site[i] = -1
+            sr_stack[sr_count[0]] = i
+            sr_count[0] += 1
+
+
+@njit(cache=True, parallel=True)
+def move_sites_phase(step, seed, site_x, site_y, site_z, site_voxel, lo, hi, pf, pi):
+    """Brownian motion of mobile sites (parvalbumin) in rows lo..hi."""
+    key = step_key(seed, PURPOSE_MOVE, step)
+    sigma = pf[F_SIG_PV]
+    for s in prange(lo, hi):
+        a = agent_key(key, s + 1_000_000_000)  # rows of sites, not ions
+        site_x[s] = reflect(site_x[s] + sigma * normal(a, 0), pf[F_LX])
+        site_y[s] = reflect(site_y[s] + sigma * normal(a, 1), pf[F_LY])
+        site_z[s] = reflect(site_z[s] + sigma * normal(a, 2), pf[F_LZ])
+        site_voxel[s] = voxel_index(site_x[s], site_y[s], site_z[s], pf, pi)
+
+
+@njit(cache=True)
+def rebuild_voxel_lists(t, site_voxel, site_species, type_start, vox_start, vox_sites, n_free):
+    """Counting sort of the sites of type t by voxel (stable: row order kept)."""
+    lo = type_start[t]
+    hi = type_start[t + 1]
+    n_vox = n_free.shape[1]
+    counts = np.zeros(n_vox + 1, dtype=np.int64)
+    for v in range(n_vox):
+        n_free[t, v] = 0
+    for s in range(lo, hi):
+        counts[site_voxel[s] + 1] += 1
+        if site_species[s] == NONE:
+            n_free[t, site_voxel[s]] += 1
+    vox_start[t, 0] = lo
+    for v in range(n_vox):
+        vox_start[t, v + 1] = vox_start[t, v] + counts[v + 1]
+    fill = vox_start[t, :n_vox].copy()
+    for s in range(lo, hi):
+        v = site_voxel[s]
+        vox_sites[fill[v]] = s
+        fill[v] += 1
+
+
+@njit(cache=True, parallel=True)
+def bath_phase(step, seed, site_type, site_species, lo, hi, kon, koff, pf):
+    """Skinned-fibre clamp: sites exchange with a buffered bath of fixed Ca, Mg."""
+    dt = pf[F_DT]
+    ca = pf[F_CLAMP_CA]
+    mg = pf[F_CLAMP_MG]
+    key = step_key(seed, PURPOSE_BIND, step)
+    for s in prange(lo, hi):
+        t = site_type[s]
+        a = agent_key(key, s)
+        sp = site_species[s]
+        if sp == NONE:
+            r_ca = kon[t, CA] * ca
+            rate = r_ca + kon[t, MG] * mg
+            if rate > 0.0 and uniform(a, 0) < prob(rate, dt):
+                site_species[s] = CA if uniform(a, 1) * rate < r_ca else MG
+        elif uniform(a, 0) < prob(koff[t, sp], dt):
+            site_species[s] = NONE
+
+
+@njit(cache=True, parallel=True)
+def filament_phase(
+    step, seed, site_species, reg_start, ru_perm, ru_xb, ru_perm_next, ru_xb_next, pf, pi
+):
+    """Regulatory units and crossbridges, updated synchronously.
+
+    Returns the number of attached crossbridges after the update.
+    """
+    dt = pf[F_DT]
+    per_chain = pi[I_RU_PER_CHAIN]
+    gamma = pf[F_RU_GAMMA]
+    p_attach = prob(pf[F_XB_ATTACH], dt)
+    p_detach = prob(pf[F_XB_DETACH], dt)
+    key = step_key(seed, PURPOSE_FILAMENT, step)
+    attached = 0
+    for r in prange(ru_perm.shape[0]):
+        j = r % per_chain
+        n_on = 0
+        n_off = 0
+        if j > 0:
+            if ru_perm[r - 1] == 1:
+                n_on += 1
+            else:
+                n_off += 1
+        if j < per_chain - 1:
+            if ru_perm[r + 1] == 1:
+                n_on += 1
+            else:
+                n_off += 1
+        s0 = reg_start + 2 * r
+        n_ca = 0
+        if site_species[s0] == CA:
+            n_ca += 1
+        if site_species[s0 + 1] == CA:
+            n_ca += 1
+        a = agent_key(key, r)
+        u_perm = uniform(a, 0)
+        u_xb = uniform(a, 1)
+        perm = ru_perm[r]
+        xb = ru_xb[r]
+        xb_new = xb
+        if xb == 1:
+            if u_xb < p_detach:
+                xb_new = 0
+        elif perm == 1 and u_xb < p_attach:
+            xb_new = 1
+        perm_new = perm
+        if perm == 0:
+            drive = 1.0 if n_ca == 2 else (pf[F_RU_ONE_CA] if n_ca == 1 else 0.0)
+            if drive > 0.0:
+                g = 1.0 / gamma  # gamma^(n_on - 1): symmetric about one neighbour
+                for _ in range(n_on):
+                    g *= gamma
+                if u_perm < prob(pf[F_RU_KON] * drive * g, dt):
+                    perm_new = 1
+        elif xb == 0 and xb_new == 0:  # attached crossbridges hold the unit on
+            g = 1.0 / gamma
+            for _ in range(n_off):
+                g *= gamma
+            if u_perm < prob(pf[F_RU_KOFF] * g, dt):
+                perm_new = 0
+        ru_perm_next[r] = perm_new
+        ru_xb_next[r] = xb_new
+        attached += xb_new
+    ru_perm[:] = ru_perm_next
+    ru_xb[:] = ru_xb_next
+    return attached
+
+
+@njit(cache=True)
+def sarcomere_update(sl_um, force_fraction, pf):
+    """Length relaxes (time constant sl_tau) towards rest minus force-driven shortening."""
+    target = pf[F_SL_REST] - pf[F_SL_SHORT] * min(force_fraction, 1.0)
+    return sl_um + (target - sl_um) * pf[F_DT] / pf[F_SL_TAU]
+
+
+@njit(cache=True)
+def advance(
+    step0,
+    n_steps,
+    seed,
+    ap_times_ms,
+    ion_x,
+    ion_y,
+    ion_z,
+    ion_species,
+    ion_state,
+    ion_site,
+    ion_event,
+    site_x,
+    site_y,
+    site_z,
+    site_type,
+    site_species,
+    site_occupant,
+    site_voxel,
+    type_start,
+    vox_start,
+    vox_sites,
+    n_free,
+    bound_count,
+    kon,
+    koff,
+    sr_stack,
+    sr_count,
+    ryr_open,
+    ryr_y,
+    ryr_z,
+    ru_perm,
+    ru_xb,
+    ru_perm_next,
+    ru_xb_next,
+    sarcomere,
+    pf,
+    pi,
+):
+    """Run steps step0 .. step0 + n_steps - 1 (all phases); return force fraction."""
+    dt = pf[F_DT]
+    clamp = pi[I_CLAMP] == 1
+    n_ru = ru_perm.shape[0]
+    force = 0.0
+    for step in range(step0, step0 + n_steps):
+        time_ms = step * dt
+        if not clamp:
+            last_ap = -1.0
+            for k in range(ap_times_ms.shape[0]):
+                if ap_times_ms[k] <= time_ms:
+                    last_ap = ap_times_ms[k]
+            mg_uM = free_mg_uM(bound_count, pf, pi)
+            ryr_phase(step, seed, time_ms, last_ap, mg_uM, ryr_open, pf)
+            release_phase(
+                step,
+                seed,
+                ryr_open,
+                ryr_y,
+                ryr_z,
+                ion_x,
+                ion_y,
+                ion_z,
+                ion_state,
+                sr_stack,
+                sr_count,
+                pf,
+                pi,
+            )
+            ion_phase(
+                step,
+                seed,
+                ion_x,
+                ion_y,
+                ion_z,
+                ion_species,
+                ion_state,
+                ion_site,
+                ion_event,
+                site_type,
+                n_free,
+                kon,
+                koff,
+                pf,
+                pi,
+            )
+            resolve_phase(
+                step,
+                seed,
+                ion_x,
+                ion_y,
+                ion_z,
+                ion_species,
+                ion_state,
+                ion_site,
+                ion_event,
+                site_x,
+                site_y,
+                site_z,
+                site_type,
+                site_species,
+                site_occupant,
+                site_voxel,
+                vox_start,
+                vox_sites,
+                n_free,
+                bound_count,
+                pf,
+                pi,
+            )
+            serca_phase(
+                step,
+                seed,
+                mg_uM,
+                ion_state,
+                ion_site,
+                site_species,
+                site_occupant,
+                site_voxel,
+                type_start,
+                n_free,
+                bound_count,
+                sr_stack,
+                sr_count,
+                pf,
+                pi,
+            )
+            if step % pi[I_PV_SUB] == 0 and type_start[PV + 1] > type_start[PV]:
+                move_sites_phase(
+                    step,
+                    seed,
+                    site_x,
+                    site_y,
+                    site_z,
+                    site_voxel,
+                    type_start[PV],
+                    type_start[PV + 1],
+                    pf,
+                    pi,
+                )
+                rebuild_voxel_lists(
+                    PV, site_voxel, site_species, type_start, vox_start, vox_sites, n_free
+                )
+        else:
+            bath_phase(
+                step,
+                seed,
+                site_type,
+                site_species,
+                type_start[TN_REG],
+                type_start[TN_CAMG + 1],
+                kon,
+                koff,
+                pf,
+            )
+        attached = filament_phase(
+            step,
+            seed,
+            site_species,
+            type_start[TN_REG],
+            ru_perm,
+            ru_xb,
+            ru_perm_next,
+            ru_xb_next,
+            pf,
+            pi,
+        )
+        force = attached / (n_ru * pf[F_DUTY_MAX])
+        sarcomere[0] = sarcomere_update(sarcomere[0], force, pf)
+    return force
+
+
+@njit(cache=True)
+def observe(
+    ion_species,
+    ion_state,
+    site_type,
+    site_species,
+    type_start,
+    sr_count,
+    ryr_open,
+    ru_xb,
+    sarcomere,
+    pf,
+    out,
+):
+    """Fill ``out`` with the recorded quantities (see model.OBSERVABLES)."""
+    ppu = pf[F_PPU]
+    n_free_ca = 0
+    n_free_mg = 0
+    for i in range(ion_state.shape[0]):
+        if ion_state[i] == FREE:
+            if ion_species[i] == CA:
+                n_free_ca += 1
+            else:
+                n_free_mg += 1
+    out[0] = n_free_ca / ppu
+    out[1] = n_free_mg / ppu
+    k = 2
+    for t in range(N_SITE_TYPES):
+        lo = type_start[t]
+        hi = type_start[t + 1]
+        n_ca = 0
+        n_mg = 0
+        for s in range(lo, hi):
+            if site_species[s] == CA:
+                n_ca += 1
+            elif site_species[s] == MG:
+                n_mg += 1
+        total = max(hi - lo, 1)
+        out[k] = n_ca / total
+        out[k + 1] = n_mg / total
+        k += 2
+    out[k] = sr_count[0] / ppu
+    n_open = 0
+    for r in range(ryr_open.shape[0]):
+        n_open += ryr_open[r]
+    out[k + 1] = n_open / max(ryr_open.shape[0], 1)
+    attached = 0
+    for r in range(ru_xb.shape[0]):
+        attached += ru_xb[r]
+    out[k + 2] = attached / (max(ru_xb.shape[0], 1) * pf[F_DUTY_MAX])
+    out[k + 3] = sarcomere[0]

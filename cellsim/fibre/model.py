@@ -1,0 +1,489 @@
+"""The fibre as a ``mesa.Model``: owns the arrays, makes agent views, steps an engine.
+
+>>> from cellsim.fibre import FibreModel, Protocol, RunSettings, get_parameter_set
+>>> model = FibreModel(get_parameter_set("human"), Protocol.single(5.0),
+...                    RunSettings(duration_ms=50))
+>>> model.run()                                    # numba engine by default
+>>> model.datacollector.get_model_vars_dataframe()  # doctest: +SKIP
+
+Only this module calls kernels (see ``docs/architecture.md``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+
+from cellsim.errors import ModelError
+from cellsim.fibre import kernel as K
+from cellsim.fibre.agents import (
+    CaIon,
+    MgIon,
+    ParvalbuminSite,
+    RegulatoryUnit,
+    RyRChannel,
+    SercaPump,
+    TroponinSite,
+)
+from cellsim.fibre.params import FibreParams
+from cellsim.fibre.protocol import Protocol, RunSettings
+from cellsim.fibre.state import (
+    CA,
+    FREE,
+    MG,
+    NONE,
+    PV,
+    SERCA,
+    TN_CAMG,
+    TN_REG,
+    FibreState,
+    build_state,
+    equilibrium_occupancy,
+    make_geometry,
+    rate_tables,
+)
+
+#: Recorded quantities, in the order kernel.observe writes them.
+OBSERVABLES = (
+    "ca_free_uM",
+    "mg_free_uM",
+    "tn_reg_ca_fraction",
+    "tn_reg_mg_fraction",
+    "tn_camg_ca_fraction",
+    "tn_camg_mg_fraction",
+    "pv_ca_fraction",
+    "pv_mg_fraction",
+    "serca_ca_fraction",
+    "serca_mg_fraction",
+    "sr_ca_uM",
+    "ryr_open_fraction",
+    "force_fraction",
+    "sarcomere_length_um",
+)
+#: Largest per-step event probability we accept before refusing a dt.
+MAX_STEP_PROBABILITY = 0.3
+
+
+def pack_parameters(
+    p: FibreParams, state: FibreState, dt_ms: float, clamp: tuple[float, float] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flatten parameters into the kernel's float and int vectors."""
+    geo = state.geometry
+    pf = np.zeros(K.N_F)
+    pf[K.F_DT] = dt_ms
+    pf[K.F_LX], pf[K.F_LY], pf[K.F_LZ] = geo.lx_um, geo.ly_um, geo.lz_um
+    pf[K.F_SIG_CA] = math.sqrt(2.0 * p.d_ca_um2_per_ms * dt_ms)
+    pf[K.F_SIG_MG] = math.sqrt(2.0 * p.d_mg_um2_per_ms * dt_ms * p.mg_substeps)
+    pf[K.F_SIG_PV] = math.sqrt(2.0 * p.d_pv_um2_per_ms * dt_ms * p.pv_substeps)
+    # one site in a voxel, as a concentration (µM)
+    pf[K.F_CONC_PER_SITE] = p.particle_weight / (geo.voxel_volume_um3 * 602.214)
+    pf[K.F_PPU] = state.particles_per_uM
+    pf[K.F_RYR_K_AP] = p.ryr_k_open_ap_per_ms
+    pf[K.F_RYR_K_CLOSE] = p.ryr_k_close_per_ms
+    pf[K.F_RYR_WINDOW] = p.ryr_ap_window_ms
+    pf[K.F_RYR_KI_AP] = p.ryr_mg_ki_ap_mM * 1000.0
+    pf[K.F_RYR_K_REST] = p.ryr_k_open_rest_per_ms
+    pf[K.F_RYR_KI_REST] = p.ryr_mg_ki_rest_mM * 1000.0
+    pf[K.F_RYR_HILL] = p.ryr_mg_hill_rest
+    pf[K.F_RYR_FLUX] = p.ryr_flux_ions_per_ms / p.particle_weight
+    pf[K.F_LEAK] = state.leak_per_ms
+    pf[K.F_SERCA_KTR] = p.serca_k_transport_per_ms
+    pf[K.F_SERCA_MG_HALF] = p.serca_mg_half_mM * 1000.0
+    pf[K.F_RU_KON] = p.ru_k_on_per_ms
+    pf[K.F_RU_ONE_CA] = p.ru_one_ca_factor
+    pf[K.F_RU_KOFF] = p.ru_k_off_per_ms
+    pf[K.F_RU_GAMMA] = p.ru_gamma
+    pf[K.F_XB_ATTACH] = p.xb_k_attach_per_ms
+    pf[K.F_XB_DETACH] = p.xb_k_detach_per_ms
+    pf[K.F_SL_REST] = p.sl_rest_um
+    pf[K.F_SL_SHORT] = p.sl_shortening_um
+    pf[K.F_SL_TAU] = p.sl_tau_ms
+    pf[K.F_CLAMP_CA], pf[K.F_CLAMP_MG] = clamp if clamp else (-1.0, -1.0)
+    pf[K.F_DUTY_MAX] = p.xb_k_attach_per_ms / (p.xb_k_attach_per_ms + p.xb_k_detach_per_ms)
+    pi = np.zeros(K.N_I, dtype=np.int64)
+    pi[K.I_NX], pi[K.I_NY], pi[K.I_NZ] = geo.nx, geo.ny, geo.nz
+    pi[K.I_MG_SUB], pi[K.I_PV_SUB] = p.mg_substeps, p.pv_substeps
+    pi[K.I_RU_PER_CHAIN] = state.ru_per_chain
+    pi[K.I_N_PUMPS] = state.n_pumps
+    pi[K.I_SR0] = state.sr_count_initial
+    pi[K.I_N_CA], pi[K.I_N_MG] = state.n_ca_total, state.n_mg_total
+    pi[K.I_CLAMP] = 1 if clamp else 0
+    return pf, pi
+
+
+def step_probabilities(p: FibreParams, dt_ms: float) -> dict[str, float]:
+    """Largest per-step probability of each kind of event, from the parameters.
+
+    Binding uses the free sites at rest, concentrated where the sites sit
+    (troponin on the thin filaments, SERCA on the SR wall).
+    """
+    kon, koff = rate_tables(p)
+    geo = make_geometry(p)
+    thin = min(p.length_x_um, p.ru_per_filament * 0.0385)
+    where = {
+        TN_REG: p.length_x_um / thin,
+        TN_CAMG: p.length_x_um / thin,
+        PV: 1.0,
+        SERCA: float(geo.ny),
+    }
+    sites_uM = {
+        TN_REG: 2 * p.tnc_uM,
+        TN_CAMG: 2 * p.tnc_uM,
+        PV: p.pv_sites_uM,
+        SERCA: 2 * p.serca_uM,
+    }
+    out = {}
+    for sp, label, h in ((CA, "Ca", dt_ms), (MG, "Mg", dt_ms * p.mg_substeps)):
+        rate = 0.0
+        for t in range(K.N_SITE_TYPES):
+            th_ca, th_mg = equilibrium_occupancy(kon, koff, t, p.ca_rest_uM, p.mg_free_mM * 1000.0)
+            rate += kon[t, sp] * sites_uM[t] * (1.0 - th_ca - th_mg) * where[t]
+        out[f"{label} binding"] = rate * h
+        out[f"{label} unbinding"] = float(np.max(koff[:, sp])) * h
+    out["RyR opening"] = p.ryr_k_open_ap_per_ms * dt_ms
+    out["crossbridge attachment"] = p.xb_k_attach_per_ms * dt_ms
+    out["filament switching"] = max(p.ru_k_on_per_ms, p.ru_k_off_per_ms) * p.ru_gamma * dt_ms
+    return out
+
+
+def check_time_step(p: FibreParams, dt_ms: float) -> None:
+    """Refuse a dt for which one step's event probability would be too coarse."""
+    name, value = max(step_probabilities(p, dt_ms).items(), key=lambda item: item[1])
+    if value > MAX_STEP_PROBABILITY:
+        raise ModelError(
+            f"dt = {dt_ms * 1000:g} µs is too long: {name} would happen with probability "
+            f"{value:.2f} per step (limit {MAX_STEP_PROBABILITY}). Lower [run] dt_us"
+            + (" (or [fibre] mg_substeps)." if name.startswith("Mg") else ".")
+        )
+
+
+class FibreModel(mesa.Model):
+    """A muscle-fibre segment whose ions, sites, channels and pumps are Mesa agents.
+
+    Parameters
+    ----------
+    params
+        The fibre parameter set (with overrides applied).
+    protocol
+        Stimuli or a skinned-fibre clamp.
+    settings
+        Duration, dt, seed, recording and engine.
+    """
+
+    def __init__(self, params: FibreParams, protocol: Protocol, settings: RunSettings):
+        super().__init__(rng=settings.seed)
+        self.params = params
+        self.protocol = protocol
+        self.settings = settings
+        self.seed = settings.seed
+        self.engine = settings.engine
+        self.step_index = 0
+        check_time_step(params, settings.dt_ms)
+        clamp = protocol.clamp_levels_uM[0] if protocol.kind == "clamp" else None
+        self.state = build_state(
+            params,
+            settings.seed,
+            with_ions=protocol.kind != "clamp",
+            clamp_ca_uM=clamp[0] if clamp else None,
+        )
+        self.pf, self.pi = pack_parameters(params, self.state, settings.dt_ms, clamp)
+        self.ap_times_ms = np.asarray(protocol.stimulus_times_ms, dtype=np.float64)
+        s = self.state
+        self.ru_next = (np.empty_like(s.ru_perm), np.empty_like(s.ru_xb))
+        self._obs = np.zeros(len(OBSERVABLES))
+        self._make_agents()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "time_ms": lambda m: m.time_ms,
+                **{name: _reporter(k) for k, name in enumerate(OBSERVABLES)},
+            }
+        )
+        self.observe()
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ agents
+    def _make_agents(self):
+        s = self.state
+        self.ion_agents = [
+            (CaIon if sp == CA else MgIon)(self, i) for i, sp in enumerate(s.ion_species)
+        ]
+        pv_lo, pv_hi = int(s.type_start[PV]), int(s.type_start[PV + 1])
+        serca_lo = int(s.type_start[K.SERCA])
+        self.site_agents = []
+        for row in range(serca_lo):
+            cls = ParvalbuminSite if pv_lo <= row < pv_hi else TroponinSite
+            self.site_agents.append(cls(self, row))
+        self.pump_agents = [SercaPump(self, q) for q in range(s.n_pumps)]
+        self.ryr_agents = [RyRChannel(self, r) for r in range(len(s.ryr_open))]
+        self.ru_agents = [RegulatoryUnit(self, r) for r in range(s.n_ru)]
+
+    # ------------------------------------------------------------- quantities
+    @property
+    def time_ms(self) -> float:
+        return self.step_index * self.settings.dt_ms
+
+    @property
+    def mg_uM_now(self) -> float:
+        return float(K.free_mg_uM(self.state.bound_count, self.pf, self.pi))
+
+    def voxel_index(self, x: float, y: float, z: float) -> int:
+        return int(K.voxel_index(x, y, z, self.pf, self.pi))
+
+    def observe(self) -> np.ndarray:
+        """Update and return the recorded quantities (see OBSERVABLES)."""
+        s = self.state
+        K.observe(
+            s.ion_species,
+            s.ion_state,
+            s.site_type,
+            s.site_species,
+            s.type_start,
+            s.sr_count,
+            s.ryr_open,
+            s.ru_xb,
+            s.sarcomere,
+            self.pf,
+            self._obs,
+        )
+        return self._obs
+
+    def set_clamp(self, ca_uM: float, mg_uM: float) -> None:
+        """Change the bath of a skinned-fibre clamp."""
+        self.pf[K.F_CLAMP_CA], self.pf[K.F_CLAMP_MG] = ca_uM, mg_uM
+
+    # ---------------------------------------------------------------- stepping
+    def step(self):
+        """Advance one time step dt with the chosen engine."""
+        self.advance(1)
+
+    def advance(self, n_steps: int) -> None:
+        """Advance ``n_steps`` time steps (one kernel call with the numba engine)."""
+        if self.engine == "numba":
+            s = self.state
+            K.advance(
+                self.step_index,
+                n_steps,
+                self.seed,
+                self.ap_times_ms,
+                s.ion_x,
+                s.ion_y,
+                s.ion_z,
+                s.ion_species,
+                s.ion_state,
+                s.ion_site,
+                s.ion_event,
+                s.site_x,
+                s.site_y,
+                s.site_z,
+                s.site_type,
+                s.site_species,
+                s.site_occupant,
+                s.site_voxel,
+                s.type_start,
+                s.vox_start,
+                s.vox_sites,
+                s.n_free,
+                s.bound_count,
+                s.kon,
+                s.koff,
+                s.sr_stack,
+                s.sr_count,
+                s.ryr_open,
+                s.ryr_y,
+                s.ryr_z,
+                s.ru_perm,
+                s.ru_xb,
+                self.ru_next[0],
+                self.ru_next[1],
+                s.sarcomere,
+                self.pf,
+                self.pi,
+            )
+            self.step_index += n_steps
+        else:
+            for _ in range(n_steps):
+                self._reference_step()
+                self.step_index += 1
+
+    def run(
+        self,
+        progress: Callable[[int], None] | None = None,
+        on_record: Callable[[FibreModel], None] | None = None,
+    ) -> None:
+        """Run to ``settings.duration_ms``, collecting data every record stride.
+
+        Parameters
+        ----------
+        progress
+            Called with the number of steps just done (e.g. a tqdm ``update``).
+        on_record
+            Called after each record (snapshots hook).
+        """
+        total = self.settings.n_steps
+        stride = self.settings.record_every_steps
+        changes = dict(self.protocol.clamp_change_steps(self.settings.dt_ms))
+        while self.step_index < total:
+            n = min(stride, total - self.step_index)
+            upcoming = [c for c in changes if c > self.step_index]
+            if upcoming:
+                n = min(n, min(upcoming) - self.step_index)
+            self.advance(n)
+            if self.step_index in changes:
+                self.set_clamp(*changes[self.step_index])
+            self.observe()
+            self.datacollector.collect(self)
+            if on_record is not None:
+                on_record(self)
+            if progress is not None:
+                progress(n)
+
+    # ------------------------------------------------------- reference engine
+    def _reference_step(self):
+        """One step of the reference engine: agents apply the rules in Python.
+
+        Phase order and conflict rules are those of kernel.advance.
+        """
+        s, pf, dt = self.state, self.pf, self.pf[K.F_DT]
+        step = self.step_index
+        if self.pi[K.I_CLAMP] == 0:
+            time_ms = step * dt
+            past = self.ap_times_ms[self.ap_times_ms <= time_ms]
+            last_ap = float(past.max()) if past.size else -1.0
+            self.mg_uM_cached = mg_uM = self.mg_uM_now
+            k_ap = 0.0
+            if last_ap >= 0.0 and time_ms - last_ap < pf[K.F_RYR_WINDOW]:
+                k_ap = pf[K.F_RYR_K_AP] / (1.0 + mg_uM / pf[K.F_RYR_KI_AP])
+            k_rest = pf[K.F_RYR_K_REST] / (1.0 + (mg_uM / pf[K.F_RYR_KI_REST]) ** pf[K.F_RYR_HILL])
+            p_open = -math.expm1(-(k_ap + k_rest) * dt)
+            p_close = -math.expm1(-pf[K.F_RYR_K_CLOSE] * dt)
+            for ryr in self.ryr_agents:
+                ryr.gate(p_open, p_close)
+            self._reference_release()
+            for ion in self.ion_agents:
+                ion.step()
+            self._reference_resolve()
+            for pump in self.pump_agents:
+                pump.step()
+            if step % int(self.pi[K.I_PV_SUB]) == 0 and s.type_start[PV + 1] > s.type_start[PV]:
+                for site in self.site_agents[int(s.type_start[PV]) : int(s.type_start[PV + 1])]:
+                    site.step()
+                K.rebuild_voxel_lists(
+                    PV,
+                    s.site_voxel,
+                    s.site_species,
+                    s.type_start,
+                    s.vox_start,
+                    s.vox_sites,
+                    s.n_free,
+                )
+        else:
+            self._reference_bath()
+        for ru in self.ru_agents:
+            ru.step()
+        s.ru_perm[:] = self.ru_next[0]
+        s.ru_xb[:] = self.ru_next[1]
+        force = int(s.ru_xb.sum()) / (s.n_ru * pf[K.F_DUTY_MAX])
+        target = pf[K.F_SL_REST] - pf[K.F_SL_SHORT] * min(force, 1.0)
+        s.sarcomere[0] = s.sarcomere[0] + (target - s.sarcomere[0]) * dt / pf[K.F_SL_TAU]
+
+    def _reference_release(self):
+        from cellsim import random as crandom
+
+        s, pf = self.state, self.pf
+        sr_fraction = s.sr_count[0] / max(int(self.pi[K.I_SR0]), 1)
+        key = crandom.step_key(self.seed, crandom.PURPOSE_RELEASE, self.step_index)
+        n_ryr = len(s.ryr_open)
+        for r in range(n_ryr + 1):
+            a = crandom.agent_key(key, r)
+            if r < n_ryr:
+                if s.ryr_open[r] == 0:
+                    continue
+                n = crandom.poisson(a, 0, pf[K.F_RYR_FLUX] * pf[K.F_DT] * sr_fraction)
+            else:
+                n = crandom.poisson(a, 0, pf[K.F_LEAK] * pf[K.F_DT] * sr_fraction)
+            for k in range(n):
+                if s.sr_count[0] == 0:
+                    return
+                s.sr_count[0] -= 1
+                i = s.sr_stack[s.sr_count[0]]
+                s.ion_state[i] = FREE
+                if r < n_ryr:
+                    s.ion_x[i] = 0.02 * crandom.uniform(a, 1 + 2 * k)
+                    s.ion_y[i], s.ion_z[i] = s.ryr_y[r], s.ryr_z[r]
+                else:
+                    s.ion_x[i] = crandom.uniform(a, 1 + 2 * k) * pf[K.F_LX]
+                    s.ion_y[i] = pf[K.F_LY] * (1.0 - 1e-9)
+                    s.ion_z[i] = crandom.uniform(a, 2 + 2 * k) * pf[K.F_LZ]
+
+    def _reference_resolve(self):
+        """Claims in row order take a free site of their voxel; then unbinds."""
+        from cellsim import random as crandom
+
+        s = self.state
+        key = crandom.step_key(self.seed, crandom.PURPOSE_PLACE, self.step_index)
+        for ion in self.ion_agents:
+            i, t = ion.row, int(s.ion_event[ion.row])
+            if t < 0 or t == K.UNBIND:
+                continue
+            v = self.voxel_index(s.ion_x[i], s.ion_y[i], s.ion_z[i])
+            if s.n_free[t, v] == 0:
+                continue
+            lo = int(s.vox_start[t, v])
+            m = int(s.vox_start[t, v + 1]) - lo
+            j0 = int(crandom.uniform(crandom.agent_key(key, i), 0) * m)
+            for k in range(m):
+                site = int(s.vox_sites[lo + (j0 + k) % m])
+                if s.site_species[site] == NONE:
+                    self.bind_site(site, i)
+                    break
+        for ion in self.ion_agents:
+            i = ion.row
+            if s.ion_event[i] != K.UNBIND:
+                continue
+            site = int(s.ion_site[i])
+            self.free_site(site, int(s.ion_species[i]))
+            s.ion_state[i] = FREE
+            s.ion_site[i] = -1
+            s.ion_x[i], s.ion_y[i], s.ion_z[i] = s.site_x[site], s.site_y[site], s.site_z[site]
+
+    def _reference_bath(self):
+        from cellsim import random as crandom
+
+        s, pf = self.state, self.pf
+        key = crandom.step_key(self.seed, crandom.PURPOSE_BIND, self.step_index)
+        for site in range(int(s.type_start[0]), int(s.type_start[K.TN_CAMG + 1])):
+            t, sp = int(s.site_type[site]), int(s.site_species[site])
+            a = crandom.agent_key(key, site)
+            if sp == NONE:
+                r_ca = s.kon[t, CA] * pf[K.F_CLAMP_CA]
+                rate = r_ca + s.kon[t, MG] * pf[K.F_CLAMP_MG]
+                if rate > 0.0 and crandom.uniform(a, 0) < -math.expm1(-rate * pf[K.F_DT]):
+                    s.site_species[site] = CA if crandom.uniform(a, 1) * rate < r_ca else MG
+            elif crandom.uniform(a, 0) < -math.expm1(-s.koff[t, sp] * pf[K.F_DT]):
+                s.site_species[site] = NONE
+
+    # -------------------------------------------------- bookkeeping for agents
+    def bind_site(self, site: int, ion: int) -> None:
+        s = self.state
+        t, sp = int(s.site_type[site]), int(s.ion_species[ion])
+        s.site_species[site] = sp
+        s.site_occupant[site] = ion
+        s.n_free[t, s.site_voxel[site]] -= 1
+        s.bound_count[t, sp] += 1
+        s.ion_state[ion] = 1
+        s.ion_site[ion] = site
+
+    def free_site(self, site: int, species: int) -> None:
+        s = self.state
+        t = int(s.site_type[site])
+        s.site_species[site] = NONE
+        s.site_occupant[site] = -1
+        s.n_free[t, s.site_voxel[site]] += 1
+        s.bound_count[t, species] -= 1
+
+
+def _reporter(k: int):
+    return lambda m: float(m._obs[k])

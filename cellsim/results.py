@@ -1,0 +1,236 @@
+"""Results folders: written atomically, read back for plots, animations and sweeps.
+
+Layout of a results folder::
+
+    manifest.json      versions, seed, engine, wall time, scale, scenario name
+    scenario.toml      the resolved scenario (every default filled in)
+    summary.json       the run's summary metrics
+    timeseries.csv     one row per record; first column is time with its unit
+    events.npz         event times (spikes, action potentials), if any
+    snapshots.npz      particle/site snapshots for animations, if any
+    figure.png         overview figure
+
+The folder is built under a temporary name beside the target and renamed
+into place only when complete, so an interrupted run leaves nothing that looks
+finished.  ``manifest.json`` is written last and marks a complete folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cellsim.errors import ResultsError
+from cellsim.output import RunOutput
+
+MANIFEST = "manifest.json"
+
+
+def versions() -> dict[str, str]:
+    """Versions of cellsim and the libraries that shape its results."""
+    out = {}
+    for name in ("cellsim", "numpy", "numba", "mesa", "scipy"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    out["python"] = platform.python_version()
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    """Make numpy scalars/arrays and non-finite floats JSON-safe (NaN -> null)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_toml(data: dict) -> str:
+    """Serialise the resolved scenario (tables of scalars, lists, tables) as TOML."""
+    lines: list[str] = []
+
+    def scalar(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v)
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(scalar(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {scalar(x)}" for k, x in v.items()) + " }"
+        raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+    def table(name, body):
+        plain = {
+            k: v
+            for k, v in body.items()
+            if v is not None
+            and not isinstance(v, dict)
+            and not (isinstance(v, list) and v and isinstance(v[0], dict))
+        }
+        lines.append(f"[{name}]")
+        lines.extend(f"{k} = {scalar(v)}" for k, v in plain.items())
+        lines.append("")
+        for k, v in body.items():
+            if isinstance(v, dict):
+                table(f"{name}.{k}", v)
+            elif isinstance(v, list) and v and isinstance(v[0], dict):
+                for item in v:
+                    lines.append(f"[[{name}.{k}]]")
+                    lines.extend(f"{a} = {scalar(b)}" for a, b in item.items() if b is not None)
+                    lines.append("")
+
+    for name, body in data.items():
+        if isinstance(body, dict):
+            table(name, body)
+    return "\n".join(lines)
+
+
+def write_results(
+    out: RunOutput,
+    directory: str | Path,
+    *,
+    scenario: dict,
+    name: str,
+    wall_time_s: float,
+    figure: bool = True,
+) -> Path:
+    """Write ``out`` as a complete results folder at ``directory``, atomically.
+
+    An existing results folder at that path is replaced only once the new one
+    is complete; a folder that is not a results folder is never overwritten.
+    """
+    target = Path(directory)
+    if (
+        target.exists()
+        and not (target / MANIFEST).exists()
+        and (not target.is_dir() or any(target.iterdir()))
+    ):
+        raise ResultsError(
+            f"{target}: exists and is not a cellsim results folder; choose another "
+            "output folder with -o, or remove it."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        _write_contents(out, tmp, scenario, figure)
+        manifest = {
+            "cellsim_results": 1,
+            "name": name,
+            "scale": out.scale,
+            "seed": out.seed,
+            "engine": out.engine,
+            "wall_time_s": round(wall_time_s, 3),
+            "versions": versions(),
+            "files": [*sorted(p.name for p in tmp.iterdir()), MANIFEST],
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_contents(out: RunOutput, folder: Path, scenario: dict, figure: bool) -> None:
+    (folder / "scenario.toml").write_text(to_toml(scenario))
+    (folder / "summary.json").write_text(json.dumps(_jsonable(out.summary), indent=2) + "\n")
+    columns = list(out.timeseries)
+    if columns:
+        rows = np.column_stack([np.asarray(out.timeseries[c], dtype=float) for c in columns])
+        with open(folder / "timeseries.csv", "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([f"{v:.6g}" for v in row])
+    if out.events:
+        np.savez_compressed(folder / "events.npz", **out.events)
+    if out.snapshots:
+        np.savez_compressed(folder / "snapshots.npz", **out.snapshots)
+    if figure and out.figure is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig = out.figure(out)
+        fig.savefig(folder / "figure.png", dpi=110)
+        plt.close(fig)
+
+
+@dataclass
+class Results:
+    """A results folder read back from disk."""
+
+    path: Path
+    manifest: dict
+    summary: dict
+    timeseries: dict[str, np.ndarray]
+    scenario_text: str
+
+    @property
+    def time_column(self) -> str:
+        return next(iter(self.timeseries))
+
+    def events(self) -> dict[str, np.ndarray]:
+        f = self.path / "events.npz"
+        return dict(np.load(f)) if f.exists() else {}
+
+    def snapshots(self) -> dict[str, np.ndarray]:
+        f = self.path / "snapshots.npz"
+        if not f.exists():
+            raise ResultsError(
+                f"{self.path}: has no snapshots; run the scenario with [output] snapshots = true."
+            )
+        return dict(np.load(f))
+
+
+def read_results(path: str | Path) -> Results:
+    """Read a complete results folder; a clear error for anything else."""
+    path = Path(path)
+    if not path.is_dir():
+        raise ResultsError(f"{path}: no such results folder.")
+    if not (path / MANIFEST).exists():
+        raise ResultsError(
+            f"{path}: is not a complete cellsim results folder "
+            f"(no {MANIFEST}); was the run interrupted?"
+        )
+    manifest = json.loads((path / MANIFEST).read_text())
+    summary = json.loads((path / "summary.json").read_text())
+    series: dict[str, np.ndarray] = {}
+    csv_path = path / "timeseries.csv"
+    if csv_path.exists():
+        with open(csv_path, newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            data = np.array([[float(v) for v in row] for row in reader])
+        for k, name in enumerate(header):
+            series[name] = data[:, k] if data.size else np.zeros(0)
+    return Results(path, manifest, summary, series, (path / "scenario.toml").read_text())
