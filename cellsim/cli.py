@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"cellsim: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("cellsim: interrupted; nothing was written.", file=sys.stderr)
         return 130

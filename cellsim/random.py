@@ -22,6 +22,10 @@ Normals come from a 128-layer ziggurat (Marsaglia & Tsang 2000, in Doornik's
 no transcendental functions on the fast path; rare rejections take further
 hashes from a separate sub-counter, so they stay reproducible.
 
+Keys are handed out as int64 (the same 64 bits): a Python int above 2**63
+would reach numba as uint64 and break dispatch, and mixing int64 with uint64
+inside numba silently promotes to float64.
+
 Usage (from numba code or plain Python; both call the same compiled functions)::
 
     k = step_key(seed, PURPOSE_MOVE, step)   # once per step and purpose
@@ -79,19 +83,19 @@ def mix64(z):
 def step_key(seed, purpose, step):
     """Key for one (seed, purpose, step); compute once per step, outside loops."""
     z = mix64(np.uint64(seed) * _GOLDEN + np.uint64(purpose))
-    return mix64(z ^ (np.uint64(step) * _STEP_MULT))
+    return np.int64(mix64(z ^ (np.uint64(step) * _STEP_MULT)))
 
 
 @njit(cache=True, inline="always")
 def agent_key(key, index):
     """Key for one agent (row index) under a step key."""
-    return mix64(key ^ (np.uint64(index) * _INDEX_MULT))
+    return np.int64(mix64(np.uint64(key) ^ (np.uint64(index) * _INDEX_MULT)))
 
 
 @njit(cache=True, inline="always")
 def bits(key, draw):
     """64 random bits: draw number ``draw`` under an agent key."""
-    return mix64(key + (np.uint64(draw) + _ONE) * _GOLDEN)
+    return mix64(np.uint64(key) + (np.uint64(draw) + _ONE) * _GOLDEN)
 
 
 @njit(cache=True, inline="always")

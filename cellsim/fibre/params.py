@@ -75,11 +75,11 @@ class FibreParams:
     serca_mg_half_mM: float = 0.5  # calibrated: uptake optimal ~1 mM Mg (Kabbara & Stephenson 1994)
 
     # --- RyR release channels on the triad wall (x = 0)
-    ryr_count: int = 16  # illustrative: channels in the column's junctional face
-    ryr_flux_ions_per_ms: float = 130.0  # calibrated: peak ΔCa (Baylor & Hollingworth 2003)
+    ryr_count: int = 64  # illustrative: channels in the column's junctional face
+    ryr_flux_ions_per_ms: float = 26.0  # calibrated: peak ΔCa (Baylor & Hollingworth 2003)
     ryr_k_open_ap_per_ms: float = 2.0  # calibrated: release during the AP window
     ryr_k_close_per_ms: float = 1.0  # literature-like: ~1 ms mean open time
-    ryr_ap_window_ms: float = 6.0  # calibrated: Ca FDHM (B&H 2003); long: no ATP buffer
+    ryr_ap_window_ms: float = 8.0  # calibrated: Ca FDHM (B&H 2003); long: no ATP buffer
     ryr_mg_ki_ap_mM: float = 3.0  # illustrative: voltage activation is weakly Mg-inhibited
     ryr_k_open_rest_per_ms: float = 0.07  # calibrated: Mg-free resting opening (Lamb group)
     ryr_mg_ki_rest_mM: float = 0.1  # calibrated: ~1 mM Mg keeps resting RyRs closed

@@ -246,11 +246,25 @@ def build_model(scenario: dict, stimulus_times_ms=None) -> FibreModel:
     if stimulus_times_ms is not None:
         protocol = Protocol("stimuli", tuple(sorted(stimulus_times_ms)))
     settings = settings_from(scenario, protocol)
-    threads = scenario["run"].get("threads", 0)
-    if threads:
-        import numba
+    model = FibreModel(params, protocol, settings)
+    set_threads(scenario["run"].get("threads", 0), model.state.n_ions)
+    return model
 
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+#: Below this many ions a step's parallel regions cost more than they save,
+#: and on a busy machine threads that wait for each other cost far more.
+PARALLEL_MIN_IONS = 500_000
+
+
+def set_threads(threads: int, n_ions: int) -> int:
+    """Set numba's thread count (0 = automatic); results never depend on it."""
+    import numba
+
+    available = numba.config.NUMBA_NUM_THREADS
+    if threads == 0:
+        threads = available if n_ions >= PARALLEL_MIN_IONS else 1
+    numba.set_num_threads(min(threads, available))
+    return numba.get_num_threads()
     return FibreModel(params, protocol, settings)
 
 

@@ -1,0 +1,43 @@
+"""The counter-based stream: right distributions, reproducible, order-free."""
+
+import numpy as np
+from scipy import stats
+
+from cellsim import random as cr
+
+
+def test_normals_are_standard_normal():
+    x = cr.normals_array(11, cr.PURPOSE_MOVE, 7, 100_000, 3).ravel()
+    # 300 000 draws: the mean's standard error is 0.0018, the variance's 0.0026
+    assert abs(x.mean()) < 0.008
+    assert abs(x.var() - 1.0) < 0.012
+    assert abs(stats.kurtosis(x)) < 0.03
+    assert stats.kstest(x, "norm").pvalue > 1e-3
+    # the tails beyond the ziggurat's base (|x| > 3.44) must be populated
+    assert 0.3 * 300_000 * 5.8e-4 < np.sum(np.abs(x) > 3.44) < 3 * 300_000 * 5.8e-4
+
+
+def test_uniforms_are_uniform_and_in_range():
+    u = cr.uniforms_array(5, cr.PURPOSE_BIND, 0, 100_000, 2).ravel()
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+
+
+def test_same_counter_same_number_and_neighbours_independent():
+    key = cr.agent_key(cr.step_key(1, cr.PURPOSE_MOVE, 10), 42)
+    assert cr.normal(key, 0) == cr.normals_array(1, cr.PURPOSE_MOVE, 10, 43, 1)[42, 0]
+    # consecutive steps, agents and purposes give uncorrelated streams
+    a = cr.uniforms_array(1, cr.PURPOSE_MOVE, 10, 50_000, 1).ravel()
+    b = cr.uniforms_array(1, cr.PURPOSE_MOVE, 11, 50_000, 1).ravel()
+    c = cr.uniforms_array(1, cr.PURPOSE_BIND, 10, 50_000, 1).ravel()
+    d = cr.uniforms_array(2, cr.PURPOSE_MOVE, 10, 50_000, 1).ravel()
+    for other in (b, c, d):
+        assert abs(np.corrcoef(a, other)[0, 1]) < 0.02
+    assert abs(np.corrcoef(a[:-1], a[1:])[0, 1]) < 0.02
+
+
+def test_poisson_mean_and_variance():
+    key = cr.step_key(3, cr.PURPOSE_RELEASE, 0)
+    draws = np.array([cr.poisson(cr.agent_key(key, i), 0, 2.5) for i in range(20_000)])
+    assert abs(draws.mean() - 2.5) < 0.07
+    assert abs(draws.var() - 2.5) < 0.15
