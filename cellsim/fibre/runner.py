@@ -265,7 +265,6 @@ def set_threads(threads: int, n_ions: int) -> int:
         threads = available if n_ions >= PARALLEL_MIN_IONS else 1
     numba.set_num_threads(min(threads, available))
     return numba.get_num_threads()
-    return FibreModel(params, protocol, settings)
 
 
 def run(scenario: dict, *, progress: bool = False, stimulus_times_ms=None) -> RunOutput:

@@ -37,7 +37,7 @@ def test_catalogue_is_numbered_and_complete():
 
 def test_missing_file_suggests_close_name(tmp_path):
     (tmp_path / "twitch.toml").write_text("")
-    with pytest.raises(ScenarioError, match="no such file.*Did you mean .*twitch.toml"):
+    with pytest.raises(ScenarioError, match=r"no such file.*Did you mean .*twitch\.toml"):
         load(tmp_path / "twich.toml")
 
 
