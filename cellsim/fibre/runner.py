@@ -172,7 +172,10 @@ class SnapshotRecorder:
         self.every_steps = max(1, round(every_ms / model.settings.dt_ms)) if every_ms else 0
         self.next_step = 0
         s = model.state
-        self.mg_rows = np.flatnonzero(s.ion_species == MG)[:sample]
+        mg = np.flatnonzero(s.ion_species == MG)
+        # evenly spaced over all Mg rows: rows start bound-first, so a prefix would
+        # show a sample that is mostly bound and then drifts free
+        self.mg_rows = mg[np.linspace(0, len(mg) - 1, min(sample, len(mg))).astype(np.int64)]
         lo, hi = int(s.type_start[PV]), int(s.type_start[PV + 1])
         self.pv_rows = np.arange(lo, min(hi, lo + sample))
         self.reg_rows = np.arange(int(s.type_start[TN_REG]), int(s.type_start[TN_REG + 1]))
