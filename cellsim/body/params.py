@@ -29,7 +29,7 @@ MG_MG_PER_MMOL = 24.31
 class BodyParams:
     """Physiology of the body scale.
 
-    Sources (see ``/work/shared/reference/literature.md`` sections 3-4)
+    Sources (the project reference literature, sections 3-4)
 
     * Gut Ca: Heaney, Weaver & Fitzsimmons 1990 (fractional absorption of single
       loads, 64 % at 15 mg, 28.6 % at 500 mg); Wilz et al. 1979 (absorption
