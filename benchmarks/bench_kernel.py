@@ -82,6 +82,22 @@ def reference_throughput(n_ions: int, steps: int) -> float:
     return model.state.n_ions * steps / seconds
 
 
+def engine_ratio_on_scenario(path: str, steps: int) -> dict:
+    """numba vs reference engine on the first ``steps`` steps of a bundled scenario."""
+    from cellsim.fibre import runner
+    from cellsim.scenario import load
+
+    out = {}
+    for engine in ("numba", "reference"):
+        scenario = load(path, [f"run.engine={engine!r}", "output.snapshots=false"])
+        model = runner.build_model(scenario.data)
+        model.advance(1)  # compile / warm
+        out[engine] = _median_time(lambda m=model: m.advance(steps), 3 if engine == "numba"
+                                   else 1)
+    out["ratio"] = out["reference"] / out["numba"]
+    return out
+
+
 def memory_per_ion(n_ions: int) -> float:
     """Bytes of the fibre's arrays per ion (ion rows, their sites, scratch)."""
     model = problem(n_ions)
@@ -137,6 +153,10 @@ def main(argv=None) -> int:
     record["kernel_over_reference"] = one["particle_steps_per_s"] / ref
     print(f"reference engine: {ref / 1e6:.3f} M particle-steps/s; kernel (1 thread, 1e4) is "
           f"{record['kernel_over_reference']:.0f}x faster")
+    same = engine_ratio_on_scenario("scenarios/twitch.toml", steps=40)
+    record["twitch_engine_ratio"] = same["ratio"]
+    print(f"twitch.toml, 40 steps: numba {same['numba']:.3f} s, reference "
+          f"{same['reference']:.1f} s: {same['ratio']:.0f}x")
     record["bytes_per_ion"] = memory_per_ion(100_000)
     print(f"memory: {record['bytes_per_ion']:.1f} bytes per ion (fibre arrays)")
     record.update(compile_times())

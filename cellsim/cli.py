@@ -91,7 +91,23 @@ def _cmd_run(args) -> int:
     print(f"{scenario.name}: {scenario.scale}, seed {out.seed}, {out.engine} engine, {wall:.1f} s")
     print_summary(out.summary)
     print(f"results: {out_dir}")
+    if args.animate:
+        from cellsim.render.options import animate_run_folder
+
+        return animate_run_folder(out_dir, quiet=args.quiet)
     return 0
+
+
+def _cmd_animate(args) -> int:
+    from cellsim.render.options import run_animate
+
+    return run_animate(args)
+
+
+def _cmd_sweep(args) -> int:
+    from cellsim.sweep.command import main as sweep_main
+
+    return sweep_main(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,7 +153,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="numba (default) or the plain-Python reference engine",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--animate", action="store_true", help="then write animation.mp4 into the results folder"
+    )
     p.set_defaults(func=_cmd_run)
+
+    from cellsim.render.options import add_arguments as add_animate_arguments  # argparse only
+
+    p = sub.add_parser("animate", help="MP4/GIF/PNG of results folder(s), side by side")
+    add_animate_arguments(p)
+    p.set_defaults(func=_cmd_animate)
+
+    p = sub.add_parser("sweep", help="run a parameter sweep on Dask (local cluster by default)")
+    p.add_argument("sweep", metavar="SWEEP", help="a sweep file, e.g. scenarios/sweeps/*.toml")
+    p.add_argument("-o", "--output", help="output folder (default: results/sweeps/<name>)")
+    p.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler")
+    p.add_argument("--dry-run", action="store_true", help="list runs, count and estimate")
+    p.add_argument("--time", action="store_true", help="with --dry-run: time one real run")
+    p.add_argument("--max-runs", type=int, help="raise the cap on the number of runs")
+    p.add_argument("--limit", type=int, help="run at most N pending runs now (resume later)")
+    p.add_argument("--retry-failed", action="store_true", help="run failed runs again")
+    p.add_argument("--keep-runs", action="store_true", help="keep each run's results folder")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a key in every run, e.g. run.duration_ms=20 (repeatable)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_sweep)
     return parser
 
 

@@ -67,6 +67,7 @@ def test_mean_squared_displacement_is_6Dt_and_walls_hold():
         "mg_free_mM": 0.0003,
         "mg_substeps": 10,
         "sr_ca_total_uM": 0.0,
+        "tnc_uM": 0.01,  # no filaments needed: keeps the box cheap
     }
     scenario = fibre_scenario(
         fibre, protocol={"kind": "none"}, run={"duration_ms": 0.2, "dt_us": 5.0}
