@@ -43,12 +43,24 @@ def problem(n_ions: int, dt_us: float = 1.0, seed: int = 1) -> FibreModel:
     density = (MG_MM * 1000 + CA_UM) * 602.214  # ions per µm³
     volume = n_ions / density
     side = volume ** (1 / 3)
-    params = get_parameter_set("human").with_overrides({
-        "length_x_um": side, "width_y_um": side, "width_z_um": side,
-        "voxel_um": min(0.1, side), "ca_rest_uM": CA_UM, "mg_free_mM": MG_MM,
-        "d_mg_um2_per_ms": 0.2, "sr_ca_total_uM": 0.0, "pv_sites_uM": 0.0, "serca_uM": 0.0,
-        "ryr_count": 0, "sr_leak_per_ms": 0.0, "mg_substeps": 1, "pv_substeps": 1,
-    })
+    params = get_parameter_set("human").with_overrides(
+        {
+            "length_x_um": side,
+            "width_y_um": side,
+            "width_z_um": side,
+            "voxel_um": min(0.1, side),
+            "ca_rest_uM": CA_UM,
+            "mg_free_mM": MG_MM,
+            "d_mg_um2_per_ms": 0.2,
+            "sr_ca_total_uM": 0.0,
+            "pv_sites_uM": 0.0,
+            "serca_uM": 0.0,
+            "ryr_count": 0,
+            "sr_leak_per_ms": 0.0,
+            "mg_substeps": 1,
+            "pv_substeps": 1,
+        }
+    )
     settings = RunSettings(duration_ms=1.0, dt_us=dt_us, seed=seed, record_every_steps=10**9)
     return FibreModel(params, Protocol("none"), settings)
 
@@ -70,9 +82,14 @@ def kernel_throughput(n_ions: int, threads: int, steps: int, repeats: int = 5) -
     n_free = int(np.count_nonzero(model.state.ion_state == FREE))
     seconds = _median_time(lambda: model.advance(steps), repeats)
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    return {"n_ions": model.state.n_ions, "n_free": n_free, "threads": threads,
-            "steps": steps, "seconds": seconds,
-            "particle_steps_per_s": model.state.n_ions * steps / seconds}
+    return {
+        "n_ions": model.state.n_ions,
+        "n_free": n_free,
+        "threads": threads,
+        "steps": steps,
+        "seconds": seconds,
+        "particle_steps_per_s": model.state.n_ions * steps / seconds,
+    }
 
 
 def reference_throughput(n_ions: int, steps: int) -> float:
@@ -92,8 +109,7 @@ def engine_ratio_on_scenario(path: str, steps: int) -> dict:
         scenario = load(path, [f"run.engine={engine!r}", "output.snapshots=false"])
         model = runner.build_model(scenario.data)
         model.advance(1)  # compile / warm
-        out[engine] = _median_time(lambda m=model: m.advance(steps), 3 if engine == "numba"
-                                   else 1)
+        out[engine] = _median_time(lambda m=model: m.advance(steps), 3 if engine == "numba" else 1)
     out["ratio"] = out["reference"] / out["numba"]
     return out
 
@@ -108,15 +124,23 @@ def memory_per_ion(n_ions: int) -> float:
 
 def compile_times() -> dict:
     """Cold compilation (empty cache dir) and cache load, each in a fresh process."""
-    code = ("import time; t=time.perf_counter(); "
-            "from benchmarks.bench_kernel import problem; m=problem(2000); m.advance(1); "
-            "print(time.perf_counter()-t)")
+    code = (
+        "import time; t=time.perf_counter(); "
+        "from benchmarks.bench_kernel import problem; m=problem(2000); m.advance(1); "
+        "print(time.perf_counter()-t)"
+    )
     out = {}
-    for label, env in (("cold_compile_s", {"NUMBA_CACHE_DIR": str(Path("/tmp/cellsim-cold-"
-                                                                     f"{os.getpid()}"))}),
-                       ("cache_load_s", {})):
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                env={**os.environ, **env}, cwd=Path(__file__).parent.parent)
+    for label, env in (
+        ("cold_compile_s", {"NUMBA_CACHE_DIR": str(Path(f"/tmp/cellsim-cold-{os.getpid()}"))}),
+        ("cache_load_s", {}),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            cwd=Path(__file__).parent.parent,
+        )
         out[label] = float(result.stdout.strip().splitlines()[-1])
     return out
 
@@ -125,9 +149,21 @@ def scenario_times(names) -> dict:
     out = {}
     for name in names:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "cellsim", "run", f"scenarios/{name}.toml",
-                        "-q", "-o", f"/tmp/cellsim-bench/{name}"], check=True,
-                       capture_output=True, cwd=Path(__file__).parent.parent)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cellsim",
+                "run",
+                f"scenarios/{name}.toml",
+                "-q",
+                "-o",
+                f"/tmp/cellsim-bench/{name}",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=Path(__file__).parent.parent,
+        )
         out[name] = time.perf_counter() - start
     return out
 
@@ -137,31 +173,43 @@ def main(argv=None) -> int:
     parser.add_argument("--full", action="store_true", help="add 1e7 ions and scenarios")
     args = parser.parse_args(argv)
     sizes = [10_000, 100_000, 1_000_000] + ([10_000_000] if args.full else [])
-    record = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": platform.node(),
-              "cpus": os.cpu_count(), "numba": numba.__version__, "rows": []}
+    record = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numba": numba.__version__,
+        "rows": [],
+    }
     print(f"{'ions':>10} {'threads':>7} {'M particle-steps/s':>20} {'s/step':>10}")
     for n in sizes:
         steps = max(5, int(2e7 // n))
         for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
             row = kernel_throughput(n, threads, steps)
             record["rows"].append(row)
-            print(f"{row['n_ions']:>10} {threads:>7} {row['particle_steps_per_s'] / 1e6:>20.2f} "
-                  f"{row['seconds'] / steps:>10.2e}")
+            print(
+                f"{row['n_ions']:>10} {threads:>7} {row['particle_steps_per_s'] / 1e6:>20.2f} "
+                f"{row['seconds'] / steps:>10.2e}"
+            )
     ref = reference_throughput(2_000, 3)
     one = next(r for r in record["rows"] if r["threads"] == 1 and r["n_ions"] < 20_000)
     record["reference_particle_steps_per_s"] = ref
     record["kernel_over_reference"] = one["particle_steps_per_s"] / ref
-    print(f"reference engine: {ref / 1e6:.3f} M particle-steps/s; kernel (1 thread, 1e4) is "
-          f"{record['kernel_over_reference']:.0f}x faster")
+    print(
+        f"reference engine: {ref / 1e6:.3f} M particle-steps/s; kernel (1 thread, 1e4) is "
+        f"{record['kernel_over_reference']:.0f}x faster"
+    )
     same = engine_ratio_on_scenario("scenarios/twitch.toml", steps=40)
     record["twitch_engine_ratio"] = same["ratio"]
-    print(f"twitch.toml, 40 steps: numba {same['numba']:.3f} s, reference "
-          f"{same['reference']:.1f} s: {same['ratio']:.0f}x")
+    print(
+        f"twitch.toml, 40 steps: numba {same['numba']:.3f} s, reference "
+        f"{same['reference']:.1f} s: {same['ratio']:.0f}x"
+    )
     record["bytes_per_ion"] = memory_per_ion(100_000)
     print(f"memory: {record['bytes_per_ion']:.1f} bytes per ion (fibre arrays)")
     record.update(compile_times())
-    print(f"compile: cold {record['cold_compile_s']:.1f} s, from cache "
-          f"{record['cache_load_s']:.1f} s")
+    print(
+        f"compile: cold {record['cold_compile_s']:.1f} s, from cache {record['cache_load_s']:.1f} s"
+    )
     if args.full:
         record["scenarios_s"] = scenario_times(["twitch", "twitch_mouse_fast", "cramp_low_mg"])
         for name, sec in record["scenarios_s"].items():
@@ -171,8 +219,10 @@ def main(argv=None) -> int:
         lines = RESULTS.read_text().strip().splitlines()
         previous = json.loads(lines[-1]) if lines else None
     if previous:
-        print(f"previous run ({previous['when']}): kernel/reference "
-              f"{previous.get('kernel_over_reference', float('nan')):.0f}x")
+        print(
+            f"previous run ({previous['when']}): kernel/reference "
+            f"{previous.get('kernel_over_reference', float('nan')):.0f}x"
+        )
     RESULTS.parent.mkdir(exist_ok=True)
     with open(RESULTS, "a") as fh:
         fh.write(json.dumps(record) + "\n")

@@ -18,24 +18,40 @@ from cellsim.schema import Field, Table, validate
 
 MODEL_TABLES = {"nerve": nerve_runner.MODEL_SCHEMA, "fibre": fibre_runner.MODEL_SCHEMA}
 PROTOCOL_SCHEMA = nerve_runner.PROTOCOL_SCHEMA
-RUN_SCHEMA = Table({
-    **nerve_runner.RUN_SCHEMA.fields,
-    "fibre_dt_us": Field(float, default=5.0, minimum=0.01, maximum=100.0,
-                         doc="the fibre's time step (the nerve uses dt_us)"),
-    "fibre_record_every_steps": Field(int, default=40, minimum=1),
-    "snapshot_every_ms": Field(float, default=2.0, minimum=0.0,
-                               doc="interval of fibre snapshots for animations (0 = none)"),
-    "threads": Field(int, default=0, minimum=0, maximum=256),
-})
+RUN_SCHEMA = Table(
+    {
+        **nerve_runner.RUN_SCHEMA.fields,
+        "fibre_dt_us": Field(
+            float,
+            default=5.0,
+            minimum=0.01,
+            maximum=100.0,
+            doc="the fibre's time step (the nerve uses dt_us)",
+        ),
+        "fibre_record_every_steps": Field(int, default=40, minimum=1),
+        "snapshot_every_ms": Field(
+            float,
+            default=2.0,
+            minimum=0.0,
+            doc="interval of fibre snapshots for animations (0 = none)",
+        ),
+        "threads": Field(int, default=0, minimum=0, maximum=256),
+    }
+)
 
 
 def fibre_part(scenario: dict) -> dict:
     """The resolved fibre-only scenario that the chain hands muscle APs to."""
     run = scenario["run"]
-    fibre_run = {"duration_ms": run["duration_ms"], "dt_us": run["fibre_dt_us"],
-                 "seed": run["seed"], "record_every_steps": run["fibre_record_every_steps"],
-                 "engine": run["engine"], "snapshot_every_ms": run["snapshot_every_ms"],
-                 "threads": run["threads"]}
+    fibre_run = {
+        "duration_ms": run["duration_ms"],
+        "dt_us": run["fibre_dt_us"],
+        "seed": run["seed"],
+        "record_every_steps": run["fibre_record_every_steps"],
+        "engine": run["engine"],
+        "snapshot_every_ms": run["snapshot_every_ms"],
+        "threads": run["threads"],
+    }
     return {
         "scenario": scenario["scenario"],
         "fibre": scenario["fibre"],
@@ -60,14 +76,27 @@ def run(scenario: dict, *, progress: bool = False) -> RunOutput:
     nerve_t = nerve.timeseries.get("time_ms")
     if nerve_t is not None and "v_mV" in nerve.timeseries:
         series["nerve_v_mV"] = np.interp(t, nerve_t, nerve.timeseries["v_mV"])
-    summary = {**nerve.summary, **fibre.summary,
-               "nerve_parameter_set": nerve.params.name,
-               "ca_o_mM": nerve.ca_o_mM, "mg_o_mM": nerve.mg_o_mM,
-               "title": f"{scenario['scenario']['name']}: ionised Ca {nerve.ca_o_mM:g} mM, "
-                        f"Mg {nerve.mg_o_mM:g} mM"}
-    events = {"spike_times_ms": nerve.spike_times_ms,
-              "muscle_ap_times_ms": nerve.muscle_ap_times_ms,
-              "stimulus_times_ms": np.asarray(aps, dtype=float)}
-    return RunOutput(scale="nerve+fibre", timeseries=series, summary=summary, seed=fibre.seed,
-                     engine=fibre.engine, snapshots=fibre.snapshots, events=events,
-                     figure=fibre.figure)
+    summary = {
+        **nerve.summary,
+        **fibre.summary,
+        "nerve_parameter_set": nerve.params.name,
+        "ca_o_mM": nerve.ca_o_mM,
+        "mg_o_mM": nerve.mg_o_mM,
+        "title": f"{scenario['scenario']['name']}: ionised Ca {nerve.ca_o_mM:g} mM, "
+        f"Mg {nerve.mg_o_mM:g} mM",
+    }
+    events = {
+        "spike_times_ms": nerve.spike_times_ms,
+        "muscle_ap_times_ms": nerve.muscle_ap_times_ms,
+        "stimulus_times_ms": np.asarray(aps, dtype=float),
+    }
+    return RunOutput(
+        scale="nerve+fibre",
+        timeseries=series,
+        summary=summary,
+        seed=fibre.seed,
+        engine=fibre.engine,
+        snapshots=fibre.snapshots,
+        events=events,
+        figure=fibre.figure,
+    )

@@ -33,8 +33,13 @@ def summarise(result: m.SimulationResult) -> dict:
     out: dict = {}
     out.update(_absorption(result))
     out.update(_urine(result))
-    for key in ("plasma_ica_mM", "plasma_mg_mM", "pth_pmol_L", "calcitriol_pmol_L",
-                "mg_icf_free_mM"):
+    for key in (
+        "plasma_ica_mM",
+        "plasma_mg_mM",
+        "pth_pmol_L",
+        "calcitriol_pmol_L",
+        "mg_icf_free_mM",
+    ):
         values = series[key]
         out[key] = float(values[-1])
         out[f"{key}_min"] = float(values.min())
@@ -56,16 +61,22 @@ def _absorption(result: m.SimulationResult) -> dict:
     for k in doses:
         intake = result.intakes[k]
         day, clock_h = divmod(intake.time_h, 24.0)
-        entries.append({
-            "day": int(day) + 1, "time": f"{int(clock_h):02d}:{round(clock_h % 1 * 60):02d}",
-            "time_h": intake.time_h, "dose_index": intake.dose_index,
-            "ca_mg": intake.ca_mg, "mg_mg": intake.mg_mg, "with_food": intake.with_food,
-            "ca_absorbed_mg": float(result.ca_absorbed_mg[k]),
-            "mg_absorbed_mg": float(result.mg_absorbed_mg[k]),
-            # > 0 when the run ended before the dose left the gut: absorption is partial
-            "ca_in_gut_at_end_mg": float(result.ca_in_gut_at_end_mg[k]),
-            "mg_in_gut_at_end_mg": float(result.mg_in_gut_at_end_mg[k]),
-        })
+        entries.append(
+            {
+                "day": int(day) + 1,
+                "time": f"{int(clock_h):02d}:{round(clock_h % 1 * 60):02d}",
+                "time_h": intake.time_h,
+                "dose_index": intake.dose_index,
+                "ca_mg": intake.ca_mg,
+                "mg_mg": intake.mg_mg,
+                "with_food": intake.with_food,
+                "ca_absorbed_mg": float(result.ca_absorbed_mg[k]),
+                "mg_absorbed_mg": float(result.mg_absorbed_mg[k]),
+                # > 0 when the run ended before the dose left the gut: absorption is partial
+                "ca_in_gut_at_end_mg": float(result.ca_in_gut_at_end_mg[k]),
+                "mg_in_gut_at_end_mg": float(result.mg_in_gut_at_end_mg[k]),
+            }
+        )
     final = result.final_state
     ca_abs, mg_abs = final[m.CA_ABS], final[m.MG_ABS]
     return {
@@ -121,9 +132,9 @@ def mass_balance(result: m.SimulationResult) -> dict:
     body_ca = (ca1 - ca0) - (end[m.CA_ABS] - end[m.CA_URINE] - end[m.CA_ENDO])
     body_mg = (mg1 - mg0) - (end[m.MG_ABS] - end[m.MG_URINE] - end[m.MG_ENDO])
     errors = {
-        "gut_ca_mg": float(gut_ca * CA_MG_PER_MMOL), "gut_mg_mg": float(gut_mg * MG_MG_PER_MMOL),
+        "gut_ca_mg": float(gut_ca * CA_MG_PER_MMOL),
+        "gut_mg_mg": float(gut_mg * MG_MG_PER_MMOL),
         "body_ca_mg": float(body_ca * CA_MG_PER_MMOL),
         "body_mg_mg": float(body_mg * MG_MG_PER_MMOL),
     }
-    return {"mass_balance": errors,
-            "mass_balance_error_mg": max(abs(v) for v in errors.values())}
+    return {"mass_balance": errors, "mass_balance_error_mg": max(abs(v) for v in errors.values())}

@@ -50,17 +50,51 @@ from cellsim.body.schedule import Intake
 from cellsim.errors import ModelError
 
 STATE_NAMES = (
-    "ca_lumen_mmol", "mg_lumen_mmol", "ca_ecf_mmol", "mg_ecf_mmol",
-    "ca_bone_fast_mmol", "mg_bone_fast_mmol", "ca_bone_slow_delta_mmol",
-    "mg_bone_slow_delta_mmol", "mg_icf_free_mM", "pth_pmol_L", "calcitriol_pmol_L",
-    "ca_absorbed_mmol", "mg_absorbed_mmol", "ca_urine_mmol", "mg_urine_mmol",
-    "ca_faecal_unabsorbed_mmol", "mg_faecal_unabsorbed_mmol",
-    "ca_faecal_endogenous_mmol", "mg_faecal_endogenous_mmol",
-    "ca_filtered_mmol", "mg_filtered_mmol",
+    "ca_lumen_mmol",
+    "mg_lumen_mmol",
+    "ca_ecf_mmol",
+    "mg_ecf_mmol",
+    "ca_bone_fast_mmol",
+    "mg_bone_fast_mmol",
+    "ca_bone_slow_delta_mmol",
+    "mg_bone_slow_delta_mmol",
+    "mg_icf_free_mM",
+    "pth_pmol_L",
+    "calcitriol_pmol_L",
+    "ca_absorbed_mmol",
+    "mg_absorbed_mmol",
+    "ca_urine_mmol",
+    "mg_urine_mmol",
+    "ca_faecal_unabsorbed_mmol",
+    "mg_faecal_unabsorbed_mmol",
+    "ca_faecal_endogenous_mmol",
+    "mg_faecal_endogenous_mmol",
+    "ca_filtered_mmol",
+    "mg_filtered_mmol",
 )
-(CA_LUMEN, MG_LUMEN, CA_ECF, MG_ECF, CA_BONE_FAST, MG_BONE_FAST, CA_BONE_SLOW, MG_BONE_SLOW,
- MG_ICF, PTH, CALCITRIOL, CA_ABS, MG_ABS, CA_URINE, MG_URINE, CA_UNABS, MG_UNABS,
- CA_ENDO, MG_ENDO, CA_FILT, MG_FILT) = range(len(STATE_NAMES))
+(
+    CA_LUMEN,
+    MG_LUMEN,
+    CA_ECF,
+    MG_ECF,
+    CA_BONE_FAST,
+    MG_BONE_FAST,
+    CA_BONE_SLOW,
+    MG_BONE_SLOW,
+    MG_ICF,
+    PTH,
+    CALCITRIOL,
+    CA_ABS,
+    MG_ABS,
+    CA_URINE,
+    MG_URINE,
+    CA_UNABS,
+    MG_UNABS,
+    CA_ENDO,
+    MG_ENDO,
+    CA_FILT,
+    MG_FILT,
+) = range(len(STATE_NAMES))
 N_STATES = len(STATE_NAMES)
 # Rows integrated from zero in every segment and summed outside the solver: the
 # running integrals and the slow-bone changes.
@@ -149,7 +183,8 @@ def kidney_mg_urine_mmol_per_h(mg_total, ica, img, action, ref: Reference, p: Bo
     to_tal = filtered * (1.0 - p.mg_proximal_fraction)
     to_dct = to_tal * (1.0 - p.mg_tal_max_fraction * casr_tal_permeability(ica, img, p))
     threshold = p.mg_excretion_threshold_mmol_per_h * max(
-        1.0 + p.mg_dct_pth_gain * (action / ref.pth_action - 1.0), 0.1)
+        1.0 + p.mg_dct_pth_gain * (action / ref.pth_action - 1.0), 0.1
+    )
     x = (to_dct / threshold) ** p.mg_excretion_hill
     return to_dct * x / (1.0 + x), filtered
 
@@ -169,7 +204,8 @@ def pth_target_pmol_L(ica, img, mg_total, ref_img, p: BodyParams) -> float:
     """
     signal = max(ica + p.pth_mg_potency * (img - ref_img), 1e-6)
     brown = (p.pth_max_pmol_L - p.pth_min_pmol_L) / (
-        1.0 + (signal / p.pth_set_point_ica_mM) ** p.pth_hill) + p.pth_min_pmol_L
+        1.0 + (signal / p.pth_set_point_ica_mM) ** p.pth_hill
+    ) + p.pth_min_pmol_L
     return brown * pth_secretion_capacity(mg_total, p) * p.parathyroid_mass_fraction
 
 
@@ -255,8 +291,9 @@ def reference(p: BodyParams) -> Reference:
     img = p.mg_total_ref_mM * p.mg_ionised_fraction
     pth = pth_target_pmol_L(p.ca_ionised_ref_mM, img, p.mg_total_ref_mM, img, p)
     action = pth_action(pth, p.mg_icf_free_ref_mM, p)
-    return Reference(p.ca_ionised_ref_mM, img, p.mg_total_ref_mM, pth, action,
-                     p.calcitriol_ref_pmol_L)
+    return Reference(
+        p.ca_ionised_ref_mM, img, p.mg_total_ref_mM, pth, action, p.calcitriol_ref_pmol_L
+    )
 
 
 def reference_state(p: BodyParams) -> np.ndarray:
@@ -285,18 +322,26 @@ def fluxes(y, p: BodyParams, ref: Reference, fed: bool) -> dict[str, float]:
     ca_endo, mg_endo = endogenous_faecal_mmol_per_h(ica, img, p)
     ca_res, ca_form, mg_res, mg_form = bone_remodelling_mmol_per_h(ica, img, action, ref, p)
     return {
-        "ca_total_mM": ca_total, "ica_mM": ica, "mg_total_mM": mg_total, "img_mM": img,
+        "ca_total_mM": ca_total,
+        "ica_mM": ica,
+        "mg_total_mM": mg_total,
+        "img_mM": img,
         "pth_action": action,
-        "ca_absorbed": ca_trans + ca_para, "ca_transcellular": ca_trans,
+        "ca_absorbed": ca_trans + ca_para,
+        "ca_transcellular": ca_trans,
         "mg_absorbed": mg_sat + mg_lin,
         "ca_transit": transit * max(y[CA_LUMEN], 0.0),
         "mg_transit": transit * max(y[MG_LUMEN], 0.0),
-        "ca_urine": ca_urine, "mg_urine": mg_urine,
-        "ca_filtered": ca_filtered, "mg_filtered": mg_filtered,
-        "ca_endo": ca_endo, "mg_endo": mg_endo,
+        "ca_urine": ca_urine,
+        "mg_urine": mg_urine,
+        "ca_filtered": ca_filtered,
+        "mg_filtered": mg_filtered,
+        "ca_endo": ca_endo,
+        "mg_endo": mg_endo,
         "ca_bone_fast": bone_fast_ca_uptake_mmol_per_h(ica, y[CA_BONE_FAST], action, ref, p),
         "mg_bone_fast": bone_fast_mg_uptake_mmol_per_h(img, y[MG_BONE_FAST], p),
-        "ca_bone_slow": ca_form - ca_res, "mg_bone_slow": mg_form - mg_res,
+        "ca_bone_slow": ca_form - ca_res,
+        "mg_bone_slow": mg_form - mg_res,
         "mg_cells": cell_mg_uptake_mmol_per_h(y[MG_ICF], img, p),
         "pth_target": pth_target_pmol_L(ica, img, mg_total, ref.img_mM, p),
     }
@@ -308,10 +353,17 @@ def rhs(t, y, p: BodyParams, ref: Reference, fed: bool) -> np.ndarray:
     dy = np.empty(N_STATES)
     dy[CA_LUMEN] = -f["ca_absorbed"] - f["ca_transit"]
     dy[MG_LUMEN] = -f["mg_absorbed"] - f["mg_transit"]
-    dy[CA_ECF] = (f["ca_absorbed"] - f["ca_urine"] - f["ca_endo"] - f["ca_bone_fast"]
-                  - f["ca_bone_slow"])
-    dy[MG_ECF] = (f["mg_absorbed"] - f["mg_urine"] - f["mg_endo"] - f["mg_bone_fast"]
-                  - f["mg_bone_slow"] - f["mg_cells"])
+    dy[CA_ECF] = (
+        f["ca_absorbed"] - f["ca_urine"] - f["ca_endo"] - f["ca_bone_fast"] - f["ca_bone_slow"]
+    )
+    dy[MG_ECF] = (
+        f["mg_absorbed"]
+        - f["mg_urine"]
+        - f["mg_endo"]
+        - f["mg_bone_fast"]
+        - f["mg_bone_slow"]
+        - f["mg_cells"]
+    )
     dy[CA_BONE_FAST] = f["ca_bone_fast"]
     dy[MG_BONE_FAST] = f["mg_bone_fast"]
     dy[CA_BONE_SLOW] = f["ca_bone_slow"]
@@ -330,8 +382,7 @@ def rhs(t, y, p: BodyParams, ref: Reference, fed: bool) -> np.ndarray:
 # ------------------------------------------------------------------ integration
 _RTOL = 1e-7
 # Absolute tolerances by row: lumen/ECF/bone amounts in mmol, concentrations, hormones.
-_ATOL = np.array([1e-9, 1e-9, 1e-7, 1e-8, 1e-7, 1e-8, 1e-7, 1e-9, 1e-8, 1e-6, 1e-5]
-                 + [1e-9] * 10)
+_ATOL = np.array([1e-9, 1e-9, 1e-7, 1e-8, 1e-7, 1e-8, 1e-7, 1e-9, 1e-8, 1e-6, 1e-5] + [1e-9] * 10)
 
 
 @dataclass
@@ -413,10 +464,10 @@ class _Lumen:
         self.mg_left[index] += intake.mg_mg / MG_MG_PER_MMOL
 
     def share(self, absorbed_ca, absorbed_mg, lumen_ca_end, lumen_mg_end):
-        for left, absorbed, got, end in ((self.ca_left, self.ca_absorbed, absorbed_ca,
-                                          lumen_ca_end),
-                                         (self.mg_left, self.mg_absorbed, absorbed_mg,
-                                          lumen_mg_end)):
+        for left, absorbed, got, end in (
+            (self.ca_left, self.ca_absorbed, absorbed_ca, lumen_ca_end),
+            (self.mg_left, self.mg_absorbed, absorbed_mg, lumen_mg_end),
+        ):
             total = left.sum()
             if total <= 0.0:
                 continue
@@ -425,9 +476,16 @@ class _Lumen:
             left[:] = fraction * max(end, 0.0)
 
 
-def simulate(params: BodyParams, intakes: Sequence[Intake], duration_h: float, *,
-             record_every_h: float = 0.25, check_times_h: Sequence[float] = (),
-             y0: np.ndarray | None = None, progress: bool = False) -> SimulationResult:
+def simulate(
+    params: BodyParams,
+    intakes: Sequence[Intake],
+    duration_h: float,
+    *,
+    record_every_h: float = 0.25,
+    check_times_h: Sequence[float] = (),
+    y0: np.ndarray | None = None,
+    progress: bool = False,
+) -> SimulationResult:
     """Integrate the body model over ``duration_h`` with the given boluses.
 
     Parameters
@@ -477,21 +535,31 @@ def simulate(params: BodyParams, intakes: Sequence[Intake], duration_h: float, *
         y, seg_states = _segment(y, a, b, grid, params, ref, _is_fed(0.5 * (a + b), fed))
         lumen.share(y[CA_ABS], y[MG_ABS], y[CA_LUMEN], y[MG_LUMEN])
         records.extend(_with_totals(s, totals) for s in seg_states)
-        totals[CUMULATIVE] += y[CUMULATIVE]      # fold the segment's integrals in
+        totals[CUMULATIVE] += y[CUMULATIVE]  # fold the segment's integrals in
         y[CUMULATIVE] = 0.0
         if abs(b / 24.0 - round(b / 24.0)) < 1e-9 or b == points[-1]:
             days.append(_with_totals(y, totals))
             _tick(bar, b)
     final = _with_totals(y, totals)
-    if len(records) < len(grid):             # the end point itself
+    if len(records) < len(grid):  # the end point itself
         records.append(final)
     if bar is not None:
         bar.close()
-    return SimulationResult(params, ref, grid[:len(records)], np.array(records), intakes,
-                            lumen.ca_absorbed * CA_MG_PER_MMOL,
-                            lumen.mg_absorbed * MG_MG_PER_MMOL,
-                            np.array(days), checks, y_start, final,
-                            lumen.ca_left * CA_MG_PER_MMOL, lumen.mg_left * MG_MG_PER_MMOL)
+    return SimulationResult(
+        params,
+        ref,
+        grid[: len(records)],
+        np.array(records),
+        intakes,
+        lumen.ca_absorbed * CA_MG_PER_MMOL,
+        lumen.mg_absorbed * MG_MG_PER_MMOL,
+        np.array(days),
+        checks,
+        y_start,
+        final,
+        lumen.ca_left * CA_MG_PER_MMOL,
+        lumen.mg_left * MG_MG_PER_MMOL,
+    )
 
 
 def _give(y: np.ndarray, intake: Intake) -> None:
@@ -510,11 +578,14 @@ def _segment(y, a, b, grid, p, ref, fed):
     in [a, b)."""
     inside = grid[(grid >= a - 1e-9) & (grid < b - 1e-9)]
     t_eval = np.append(inside, b)
-    sol = solve_ivp(rhs, (a, b), y, method="LSODA", t_eval=t_eval, args=(p, ref, fed),
-                    rtol=_RTOL, atol=_ATOL)
+    sol = solve_ivp(
+        rhs, (a, b), y, method="LSODA", t_eval=t_eval, args=(p, ref, fed), rtol=_RTOL, atol=_ATOL
+    )
     if not sol.success or not np.all(np.isfinite(sol.y[:, -1])):
-        raise ModelError(f"body model: the ODE solver failed between t = {a:.3f} h and "
-                         f"{b:.3f} h ({sol.message}); check the parameter overrides.")
+        raise ModelError(
+            f"body model: the ODE solver failed between t = {a:.3f} h and "
+            f"{b:.3f} h ({sol.message}); check the parameter overrides."
+        )
     return sol.y[:, -1].copy(), list(sol.y[:, :-1].T)
 
 
@@ -522,6 +593,7 @@ def _progress_bar(duration_h, progress):
     if not progress:
         return None
     from tqdm import tqdm
+
     return tqdm(total=math.ceil(duration_h / 24.0), unit="day", desc="body")
 
 
@@ -535,8 +607,10 @@ def timeseries(result: SimulationResult) -> dict[str, np.ndarray]:
     """Time courses with units in their names, from a :class:`SimulationResult`."""
     p, ref = result.params, result.ref
     fed = fed_intervals(result.intakes, p)
-    rows = [fluxes(s, p, ref, _is_fed(t, fed)) for t, s in zip(result.time_h, result.states,
-                                                                  strict=True)]
+    rows = [
+        fluxes(s, p, ref, _is_fed(t, fed))
+        for t, s in zip(result.time_h, result.states, strict=True)
+    ]
 
     def col(key, scale=1.0):
         return np.array([r[key] for r in rows]) * scale
@@ -544,9 +618,12 @@ def timeseries(result: SimulationResult) -> dict[str, np.ndarray]:
     s = result.states
     return {
         "time_h": result.time_h,
-        "plasma_ica_mM": col("ica_mM"), "plasma_ca_total_mM": col("ca_total_mM"),
-        "plasma_mg_mM": col("mg_total_mM"), "plasma_img_mM": col("img_mM"),
-        "mg_icf_free_mM": s[:, MG_ICF], "pth_pmol_L": s[:, PTH],
+        "plasma_ica_mM": col("ica_mM"),
+        "plasma_ca_total_mM": col("ca_total_mM"),
+        "plasma_mg_mM": col("mg_total_mM"),
+        "plasma_img_mM": col("img_mM"),
+        "mg_icf_free_mM": s[:, MG_ICF],
+        "pth_pmol_L": s[:, PTH],
         "calcitriol_pmol_L": s[:, CALCITRIOL],
         "ca_lumen_mg": s[:, CA_LUMEN] * CA_MG_PER_MMOL,
         "mg_lumen_mg": s[:, MG_LUMEN] * MG_MG_PER_MMOL,
@@ -558,7 +635,8 @@ def timeseries(result: SimulationResult) -> dict[str, np.ndarray]:
         "mg_absorbed_cumulative_mg": s[:, MG_ABS] * MG_MG_PER_MMOL,
         "urine_ca_cumulative_mg": s[:, CA_URINE] * CA_MG_PER_MMOL,
         "urine_mg_cumulative_mg": s[:, MG_URINE] * MG_MG_PER_MMOL,
-        "ca_bone_fast_mmol": s[:, CA_BONE_FAST], "mg_bone_fast_mmol": s[:, MG_BONE_FAST],
+        "ca_bone_fast_mmol": s[:, CA_BONE_FAST],
+        "mg_bone_fast_mmol": s[:, MG_BONE_FAST],
         "ca_bone_slow_change_mmol": s[:, CA_BONE_SLOW],
         "mg_bone_slow_change_mmol": s[:, MG_BONE_SLOW],
     }
@@ -567,28 +645,47 @@ def timeseries(result: SimulationResult) -> dict[str, np.ndarray]:
 def body_stores_mmol(state: np.ndarray, p: BodyParams) -> tuple[float, float]:
     """(Ca, Mg) held in the body outside the gut lumen, relative to slow bone at start."""
     ca = state[CA_ECF] + state[CA_BONE_FAST] + state[CA_BONE_SLOW]
-    mg = (state[MG_ECF] + state[MG_BONE_FAST] + state[MG_BONE_SLOW]
-          + p.mg_icf_capacity_mmol_per_mM * state[MG_ICF])
+    mg = (
+        state[MG_ECF]
+        + state[MG_BONE_FAST]
+        + state[MG_BONE_SLOW]
+        + p.mg_icf_capacity_mmol_per_mM * state[MG_ICF]
+    )
     return ca, mg
 
 
 def pth_clearance(params: BodyParams, duration_min: float = 20.0, pth0_pmol_L: float = 5.0):
     """PTH after secretion stops (parathyroidectomy): the model's own PTH equation
     with target 0.  Returns ``(time_min, pth_pmol_L)``."""
-    sol = solve_ivp(lambda t, y: [pth_rate_pmol_L_per_h(y[0], 0.0, params)],
-                    (0.0, duration_min / 60.0), [pth0_pmol_L], method="LSODA",
-                    t_eval=np.linspace(0.0, duration_min / 60.0, 201), rtol=1e-9, atol=1e-12)
+    sol = solve_ivp(
+        lambda t, y: [pth_rate_pmol_L_per_h(y[0], 0.0, params)],
+        (0.0, duration_min / 60.0),
+        [pth0_pmol_L],
+        method="LSODA",
+        t_eval=np.linspace(0.0, duration_min / 60.0, 201),
+        rtol=1e-9,
+        atol=1e-12,
+    )
     return sol.t * 60.0, sol.y[0]
 
 
-def calcitriol_clearance(params: BodyParams, duration_h: float = 24.0,
-                         calcitriol0_pmol_L: float = 100.0):
+def calcitriol_clearance(
+    params: BodyParams, duration_h: float = 24.0, calcitriol0_pmol_L: float = 100.0
+):
     """Calcitriol after synthesis stops; model's clearance term.  ``(time_h, pmol/L)``."""
     ref = reference(params)
     zero_drive = replace(params, calcitriol_ref_pmol_L=0.0)
-    sol = solve_ivp(lambda t, y: [calcitriol_rate_pmol_L_per_h(y[0], ref.pth_pmol_L,
-                                                                params.mg_icf_free_ref_mM,
-                                                                ref, zero_drive)],
-                    (0.0, duration_h), [calcitriol0_pmol_L], method="LSODA",
-                    t_eval=np.linspace(0.0, duration_h, 241), rtol=1e-9, atol=1e-12)
+    sol = solve_ivp(
+        lambda t, y: [
+            calcitriol_rate_pmol_L_per_h(
+                y[0], ref.pth_pmol_L, params.mg_icf_free_ref_mM, ref, zero_drive
+            )
+        ],
+        (0.0, duration_h),
+        [calcitriol0_pmol_L],
+        method="LSODA",
+        t_eval=np.linspace(0.0, duration_h, 241),
+        rtol=1e-9,
+        atol=1e-12,
+    )
     return sol.t, sol.y[0]

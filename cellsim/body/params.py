@@ -60,20 +60,20 @@ class BodyParams:
     name: str = "human_default"
 
     # --- gut: transit (first order) -------------------------------------------------
-    transit_rate_fed_per_h: float = 0.25          # mean residence 4 h after a meal
-    transit_rate_fasted_per_h: float = 0.40       # faster when fasting
-    fed_state_duration_h: float = 3.0             # a meal slows transit for this long
+    transit_rate_fed_per_h: float = 0.25  # mean residence 4 h after a meal
+    transit_rate_fasted_per_h: float = 0.40  # faster when fasting
+    fed_state_duration_h: float = 3.0  # a meal slows transit for this long
     # --- gut: Ca (fitted to Heaney 1990 with Wilz 1979 floor) ------------------------
     ca_transcellular_vmax_mmol_per_h: float = 0.275  # at reference calcitriol
-    ca_transcellular_km_mmol: float = 0.490          # luminal amount at half-saturation
-    ca_paracellular_rate_per_h: float = 0.0523       # -> 12-17 % of very large loads
-    calcitriol_ref_pmol_L: float = 100.0             # Vmax scales with calcitriol / this
+    ca_transcellular_km_mmol: float = 0.490  # luminal amount at half-saturation
+    ca_paracellular_rate_per_h: float = 0.0523  # -> 12-17 % of very large loads
+    calcitriol_ref_pmol_L: float = 100.0  # Vmax scales with calcitriol / this
     # --- gut: Mg (fitted to Fine 1991) ------------------------------------------------
     mg_saturable_vmax_mmol_per_h: float = 0.440
     mg_saturable_km_mmol: float = 0.676
-    mg_paracellular_rate_per_h: float = 0.00867      # -> ~6 % of very large loads
+    mg_paracellular_rate_per_h: float = 0.00867  # -> ~6 % of very large loads
     # --- gut: Ca-Mg competition for the saturable paths (competitive inhibition) --
-    ki_mg_on_ca_transport_mmol: float = 100.0        # weak: 2.4 g Mg in lumen doubles Km
+    ki_mg_on_ca_transport_mmol: float = 100.0  # weak: 2.4 g Mg in lumen doubles Km
     ki_ca_on_mg_transport_mmol: float = 100.0
     # --- extracellular fluid ---------------------------------------------------------
     ecf_volume_L: float = 14.0
@@ -81,54 +81,54 @@ class BodyParams:
     mg_ionised_fraction: float = 0.60
     ca_ultrafilterable_fraction: float = 0.60
     mg_ultrafilterable_fraction: float = 0.70
-    ca_ionised_ref_mM: float = 1.20                  # reference (initial) state
+    ca_ionised_ref_mM: float = 1.20  # reference (initial) state
     mg_total_ref_mM: float = 0.85
     # --- kidney ----------------------------------------------------------------------
     gfr_mL_per_min: float = 120.0
-    ca_proximal_fraction: float = 0.65               # of filtered load
+    ca_proximal_fraction: float = 0.65  # of filtered load
     mg_proximal_fraction: float = 0.20
-    ca_tal_max_fraction: float = 0.857               # of delivered load, CaSR fully off
+    ca_tal_max_fraction: float = 0.857  # of delivered load, CaSR fully off
     mg_tal_max_fraction: float = 0.96
-    casr_k_mM: float = 2.176                         # divalent signal at which TAL halves
+    casr_k_mM: float = 2.176  # divalent signal at which TAL halves
     casr_hill: float = 4.0
-    casr_mg_potency: float = 0.5                     # Mg is a weaker CaSR agonist than Ca
-    ca_dct_basal_fraction: float = 0.7423            # of delivered, without PTH (fitted)
-    ca_dct_pth_max_fraction: float = 0.97            # with maximal PTH action
-    mg_excretion_threshold_mmol_per_h: float = 0.958   # DCT delivery at FE 50 % (fitted)
+    casr_mg_potency: float = 0.5  # Mg is a weaker CaSR agonist than Ca
+    ca_dct_basal_fraction: float = 0.7423  # of delivered, without PTH (fitted)
+    ca_dct_pth_max_fraction: float = 0.97  # with maximal PTH action
+    mg_excretion_threshold_mmol_per_h: float = 0.958  # DCT delivery at FE 50 % (fitted)
     mg_excretion_hill: float = 3.0
-    mg_dct_pth_gain: float = 0.3                     # PTH raises the threshold (more reabs.)
-    ca_endogenous_faecal_L_per_h: float = 0.121      # x ionised Ca: ~140 mg/d (Heaney)
-    mg_endogenous_faecal_L_per_h: float = 0.0403     # x ionised Mg: ~12 mg/d
+    mg_dct_pth_gain: float = 0.3  # PTH raises the threshold (more reabs.)
+    ca_endogenous_faecal_L_per_h: float = 0.121  # x ionised Ca: ~140 mg/d (Heaney)
+    mg_endogenous_faecal_L_per_h: float = 0.0403  # x ionised Mg: ~12 mg/d
     # --- parathyroid (Brown 1983 four-parameter form) -----------------------------
-    pth_max_pmol_L: float = 12.0                     # A
-    pth_min_pmol_L: float = 1.0                      # D
-    pth_set_point_ica_mM: float = 1.13               # S (Schwarz 1994)
-    pth_hill: float = 25.0                           # m (steepness)
+    pth_max_pmol_L: float = 12.0  # A
+    pth_min_pmol_L: float = 1.0  # D
+    pth_set_point_ica_mM: float = 1.13  # S (Schwarz 1994)
+    pth_hill: float = 25.0  # m (steepness)
     pth_half_life_min: float = 3.0
-    pth_mg_potency: float = 0.3                      # mol Mg counted as this many mol Ca
-    pth_mg_impairment_k_mM: float = 0.5              # serum Mg halving secretion
+    pth_mg_potency: float = 0.3  # mol Mg counted as this many mol Ca
+    pth_mg_impairment_k_mM: float = 0.5  # serum Mg halving secretion
     pth_mg_impairment_hill: float = 8.0
-    pth_effect_ec50_pmol_L: float = 3.0              # receptor occupancy half-maximal
-    pth_resistance_k_mM: float = 0.30                # intracellular free Mg halving action
+    pth_effect_ec50_pmol_L: float = 3.0  # receptor occupancy half-maximal
+    pth_resistance_k_mM: float = 0.30  # intracellular free Mg halving action
     pth_resistance_hill: float = 6.0
-    parathyroid_mass_fraction: float = 1.0           # 1 intact; 0 = parathyroidectomy
+    parathyroid_mass_fraction: float = 1.0  # 1 intact; 0 = parathyroidectomy
     # --- calcitriol ------------------------------------------------------------------
     calcitriol_half_life_h: float = 6.0
-    calcitriol_basal_fraction: float = 0.2           # synthesis independent of PTH
+    calcitriol_basal_fraction: float = 0.2  # synthesis independent of PTH
     # --- bone --------------------------------------------------------------------
     ca_bone_fast_capacity_mmol_per_mM: float = 40.0  # per mM ionised Ca (~48 mmol)
     ca_bone_fast_rate_per_h: float = 0.3
-    ca_bone_fast_pth_gain: float = 0.15              # PTH shifts the pool toward the ECF
+    ca_bone_fast_pth_gain: float = 0.15  # PTH shifts the pool toward the ECF
     mg_bone_fast_capacity_mmol_per_mM: float = 40.0  # per mM ionised Mg (~20 mmol)
-    mg_bone_fast_rate_per_h: float = 0.02            # surface Mg exchanges over days
-    ca_bone_turnover_mmol_per_day: float = 7.5       # 300 mg/d resorbed = formed
-    mg_to_ca_bone_molar_ratio: float = 0.0214        # 13 g Mg : 1000 g Ca
-    ca_bone_slow_mmol: float = 25000.0               # ~1000 g, reporting only
+    mg_bone_fast_rate_per_h: float = 0.02  # surface Mg exchanges over days
+    ca_bone_turnover_mmol_per_day: float = 7.5  # 300 mg/d resorbed = formed
+    mg_to_ca_bone_molar_ratio: float = 0.0214  # 13 g Mg : 1000 g Ca
+    ca_bone_slow_mmol: float = 25000.0  # ~1000 g, reporting only
     mg_bone_slow_mmol: float = 500.0
     # --- intracellular Mg ------------------------------------------------------------
-    mg_icf_free_ref_mM: float = 0.50                 # Ryschon 1996
-    mg_icf_capacity_mmol_per_mM: float = 40.0        # exchangeable cell Mg per mM free
-    mg_icf_time_constant_h: float = 72.0             # follows plasma Mg over days
+    mg_icf_free_ref_mM: float = 0.50  # Ryschon 1996
+    mg_icf_capacity_mmol_per_mM: float = 40.0  # exchangeable cell Mg per mM free
+    mg_icf_time_constant_h: float = 72.0  # follows plasma Mg over days
 
 
 @dataclass(frozen=True)
@@ -148,11 +148,12 @@ class Person:
 
 
 PERSONS: dict[str, Person] = {
-    p.name: p for p in (
+    p.name: p
+    for p in (
         Person("adult_female_19_50", 1000.0, 320.0),
         Person("adult_male_19_50", 1000.0, 420.0),
         Person("adult_female_51_plus", 1200.0, 320.0),
-        Person("adult_male_51_plus", 1000.0, 420.0),   # 1200 mg Ca above 70 y
+        Person("adult_male_51_plus", 1000.0, 420.0),  # 1200 mg Ca above 70 y
     )
 }
 
@@ -176,8 +177,7 @@ OVERRIDABLE = tuple(f.name for f in fields(BodyParams) if f.name != "name")
 def _unknown(kind: str, word: str, options) -> ScenarioError:
     close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.6)
     hint = (" Did you mean " + " or ".join(repr(c) for c in close) + "?") if close else ""
-    return ScenarioError(f"unknown {kind} {word!r}.{hint} "
-                         f"Valid: {', '.join(sorted(options))}.")
+    return ScenarioError(f"unknown {kind} {word!r}.{hint} Valid: {', '.join(sorted(options))}.")
 
 
 def check_override(key: str, value, where: str = "[body.overrides]") -> float:
@@ -205,9 +205,12 @@ def get_person(name: str) -> Person:
     return PERSONS[name]
 
 
-def resolve_params(parameter_set: str = "human_default", person: str = DEFAULT_PERSON,
-                   competition: str = "default",
-                   overrides: dict[str, float] | None = None) -> BodyParams:
+def resolve_params(
+    parameter_set: str = "human_default",
+    person: str = DEFAULT_PERSON,
+    competition: str = "default",
+    overrides: dict[str, float] | None = None,
+) -> BodyParams:
     """Build the parameters of one run.
 
     Order: parameter set, then the competition variant, then explicit
@@ -225,13 +228,28 @@ def resolve_params(parameter_set: str = "human_default", person: str = DEFAULT_P
 
 
 _MUST_BE_POSITIVE = (
-    "transit_rate_fed_per_h", "transit_rate_fasted_per_h", "ca_transcellular_km_mmol",
-    "calcitriol_ref_pmol_L", "mg_saturable_km_mmol", "ki_mg_on_ca_transport_mmol",
-    "ki_ca_on_mg_transport_mmol", "ecf_volume_L", "ca_ionised_ref_mM", "mg_total_ref_mM",
-    "casr_k_mM", "mg_excretion_threshold_mmol_per_h", "pth_set_point_ica_mM",
-    "pth_half_life_min", "pth_mg_impairment_k_mM", "pth_effect_ec50_pmol_L",
-    "pth_resistance_k_mM", "calcitriol_half_life_h", "ca_bone_turnover_mmol_per_day",
-    "mg_icf_free_ref_mM", "mg_icf_capacity_mmol_per_mM", "mg_icf_time_constant_h",
+    "transit_rate_fed_per_h",
+    "transit_rate_fasted_per_h",
+    "ca_transcellular_km_mmol",
+    "calcitriol_ref_pmol_L",
+    "mg_saturable_km_mmol",
+    "ki_mg_on_ca_transport_mmol",
+    "ki_ca_on_mg_transport_mmol",
+    "ecf_volume_L",
+    "ca_ionised_ref_mM",
+    "mg_total_ref_mM",
+    "casr_k_mM",
+    "mg_excretion_threshold_mmol_per_h",
+    "pth_set_point_ica_mM",
+    "pth_half_life_min",
+    "pth_mg_impairment_k_mM",
+    "pth_effect_ec50_pmol_L",
+    "pth_resistance_k_mM",
+    "calcitriol_half_life_h",
+    "ca_bone_turnover_mmol_per_day",
+    "mg_icf_free_ref_mM",
+    "mg_icf_capacity_mmol_per_mM",
+    "mg_icf_time_constant_h",
 )
 
 
@@ -241,16 +259,23 @@ def check_physical(p: BodyParams) -> BodyParams:
 
     zero = [n for n in _MUST_BE_POSITIVE if not getattr(p, n) > 0]
     if zero:
-        raise ModelError(f"body parameters {', '.join(zero)} must be > 0 "
-                         "(they divide or set a time scale).")
-    fractions = [n for n in (f.name for f in fields(BodyParams)) if n.endswith("_fraction")
-                 and not 0 <= getattr(p, n) <= 1]
+        raise ModelError(
+            f"body parameters {', '.join(zero)} must be > 0 (they divide or set a time scale)."
+        )
+    fractions = [
+        n
+        for n in (f.name for f in fields(BodyParams))
+        if n.endswith("_fraction") and not 0 <= getattr(p, n) <= 1
+    ]
     if fractions:
-        raise ModelError(f"body parameters {', '.join(fractions)} are fractions and must lie "
-                         "in [0, 1].")
+        raise ModelError(
+            f"body parameters {', '.join(fractions)} are fractions and must lie in [0, 1]."
+        )
     if p.ca_dct_basal_fraction > p.ca_dct_pth_max_fraction:
-        raise ModelError("ca_dct_basal_fraction must not exceed ca_dct_pth_max_fraction "
-                         "(PTH raises distal Ca reabsorption).")
+        raise ModelError(
+            "ca_dct_basal_fraction must not exceed ca_dct_pth_max_fraction "
+            "(PTH raises distal Ca reabsorption)."
+        )
     if p.pth_min_pmol_L > p.pth_max_pmol_L:
         raise ModelError("pth_min_pmol_L must not exceed pth_max_pmol_L (Brown's D <= A).")
     return p

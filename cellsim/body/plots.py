@@ -53,16 +53,16 @@ def _line(ax, days, values, label, color):
 
 def _doses(ax, doses):
     if not doses:
-        ax.text(0.5, 0.5, "no supplement doses", ha="center", va="center",
-                transform=ax.transAxes)
+        ax.text(0.5, 0.5, "no supplement doses", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return
     x = np.arange(len(doses))
     ax.bar(x - 0.2, [d["ca_absorbed_mg"] for d in doses], 0.4, label="Ca", color="tab:blue")
     ax.bar(x + 0.2, [d["mg_absorbed_mg"] for d in doses], 0.4, label="Mg", color="tab:green")
     step = max(1, len(doses) // 12)
-    ax.set_xticks(x[::step], [f"d{d['day']} {d['time']}" for d in doses][::step],
-                  rotation=45, fontsize=7)
+    ax.set_xticks(
+        x[::step], [f"d{d['day']} {d['time']}" for d in doses][::step], rotation=45, fontsize=7
+    )
     ax.set_ylabel("absorbed per dose (mg)")
     ax.legend(fontsize=8)
 

@@ -65,64 +65,123 @@ def _positive_days(values: list[int]) -> str | None:
     return f"day numbers start at 1; found {bad}" if bad else None
 
 
-MODEL_SCHEMA = Table({
-    "person": Field(str, DEFAULT_PERSON, "sex/age preset choosing the default diet (RDAs)",
-                    choices=tuple(PERSONS)),
-    "parameter_set": Field(str, "human_default", "named, cited physiology",
-                           choices=tuple(PARAMETER_SETS)),
-    "competition": Field(str, "default", "Ca-Mg gut competition: 'default' (weak, human "
-                         "data) or 'strong' (hypothesis)", choices=tuple(COMPETITION)),
-    "overrides": Table({}, "replace single parameters by name", optional=True,
-                       extra=lambda key, value, where: check_override(key, value, where)),
-}, doc="the body model")
+MODEL_SCHEMA = Table(
+    {
+        "person": Field(
+            str,
+            DEFAULT_PERSON,
+            "sex/age preset choosing the default diet (RDAs)",
+            choices=tuple(PERSONS),
+        ),
+        "parameter_set": Field(
+            str, "human_default", "named, cited physiology", choices=tuple(PARAMETER_SETS)
+        ),
+        "competition": Field(
+            str,
+            "default",
+            "Ca-Mg gut competition: 'default' (weak, human data) or 'strong' (hypothesis)",
+            choices=tuple(COMPETITION),
+        ),
+        "overrides": Table(
+            {},
+            "replace single parameters by name",
+            optional=True,
+            extra=lambda key, value, where: check_override(key, value, where),
+        ),
+    },
+    doc="the body model",
+)
 
-DIET_SCHEMA = Table({
-    "ca_mg_per_day": Field(float, None, "background dietary Ca; default the person's RDA",
-                           minimum=0.0),
-    "mg_mg_per_day": Field(float, None, "background dietary Mg; default the person's RDA",
-                           minimum=0.0),
-    "meal_times": Field(str, ["08:00", "13:00", "19:00"], "diet split equally over these",
-                        is_list=True, check=_clock_list_problem),
-}, optional=True)
+DIET_SCHEMA = Table(
+    {
+        "ca_mg_per_day": Field(
+            float, None, "background dietary Ca; default the person's RDA", minimum=0.0
+        ),
+        "mg_mg_per_day": Field(
+            float, None, "background dietary Mg; default the person's RDA", minimum=0.0
+        ),
+        "meal_times": Field(
+            str,
+            ["08:00", "13:00", "19:00"],
+            "diet split equally over these",
+            is_list=True,
+            check=_clock_list_problem,
+        ),
+    },
+    optional=True,
+)
 
-DOSE_SCHEMA = Table({
-    "time": Field(str, doc='clock time "HH:MM"', check=clock_problem),
-    "ca_mg": Field(float, 0.0, "elemental calcium", minimum=0.0),
-    "mg_mg": Field(float, 0.0, "elemental magnesium", minimum=0.0),
-    "with_food": Field(bool, False, "taken with a meal (slows transit)"),
-    "days": Field(int, [], "day numbers (1 = first); empty = every day", is_list=True,
-                  check=_positive_days),
-    "from_day": Field(int, 1, "first day taken (when days is empty)", minimum=1),
-    "until_day": Field(int, 0, "last day taken; 0 = to the end", minimum=0),
-})
+DOSE_SCHEMA = Table(
+    {
+        "time": Field(str, doc='clock time "HH:MM"', check=clock_problem),
+        "ca_mg": Field(float, 0.0, "elemental calcium", minimum=0.0),
+        "mg_mg": Field(float, 0.0, "elemental magnesium", minimum=0.0),
+        "with_food": Field(bool, False, "taken with a meal (slows transit)"),
+        "days": Field(
+            int,
+            [],
+            "day numbers (1 = first); empty = every day",
+            is_list=True,
+            check=_positive_days,
+        ),
+        "from_day": Field(int, 1, "first day taken (when days is empty)", minimum=1),
+        "until_day": Field(int, 0, "last day taken; 0 = to the end", minimum=0),
+    }
+)
 
-CHECK_SCHEMA = Table({
-    "time": Field(str, doc='clock time "HH:MM"', check=clock_problem),
-    "day": Field(int, 1, "day number (1 = first)", minimum=1),
-    "kind": Field(str, "twitch", "what the fibre/nerve should test then",
-                  choices=("twitch", "spontaneous_firing")),
-})
+CHECK_SCHEMA = Table(
+    {
+        "time": Field(str, doc='clock time "HH:MM"', check=clock_problem),
+        "day": Field(int, 1, "day number (1 = first)", minimum=1),
+        "kind": Field(
+            str,
+            "twitch",
+            "what the fibre/nerve should test then",
+            choices=("twitch", "spontaneous_firing"),
+        ),
+    }
+)
 
-PROTOCOL_SCHEMA = Table({
-    "diet": DIET_SCHEMA,
-    "doses": ListOf(DOSE_SCHEMA, "supplement doses"),
-    "checks": ListOf(CHECK_SCHEMA, "times at which to hand the Environment on"),
-}, doc="diet, supplement doses, checks")
+PROTOCOL_SCHEMA = Table(
+    {
+        "diet": DIET_SCHEMA,
+        "doses": ListOf(DOSE_SCHEMA, "supplement doses"),
+        "checks": ListOf(CHECK_SCHEMA, "times at which to hand the Environment on"),
+    },
+    doc="diet, supplement doses, checks",
+)
 
-RUN_SCHEMA = Table({
-    "duration_days": Field(float, 7.0, "simulated time", minimum=0.0, exclusive_minimum=True,
-                           maximum=3650.0),
-    "record_every_min": Field(float, 15.0, "spacing of recorded time courses",
-                              minimum=0.5, maximum=1440.0),
-    "seed": Field(int, 1, "recorded only: the body model is deterministic"),
-    "compare_competition": Field(bool, False, "also run the other competition variant(s) "
-                                 "and report them under 'competition_comparison'"),
-}, doc="run settings")
+RUN_SCHEMA = Table(
+    {
+        "duration_days": Field(
+            float, 7.0, "simulated time", minimum=0.0, exclusive_minimum=True, maximum=3650.0
+        ),
+        "record_every_min": Field(
+            float, 15.0, "spacing of recorded time courses", minimum=0.5, maximum=1440.0
+        ),
+        "seed": Field(int, 1, "recorded only: the body model is deterministic"),
+        "compare_competition": Field(
+            bool,
+            False,
+            "also run the other competition variant(s) "
+            "and report them under 'competition_comparison'",
+        ),
+    },
+    doc="run settings",
+)
 
-_COMPARED_KEYS = ("ca_absorbed_mg", "mg_absorbed_mg", "ca_absorbed_mg_per_dose",
-                  "mg_absorbed_mg_per_dose", "ca_absorbed_mg_per_day", "mg_absorbed_mg_per_day",
-                  "ca_fractional_absorption", "mg_fractional_absorption", "plasma_ica_mM",
-                  "plasma_mg_mM")
+_COMPARED_KEYS = (
+    "ca_absorbed_mg",
+    "mg_absorbed_mg",
+    "ca_absorbed_mg_per_dose",
+    "mg_absorbed_mg_per_dose",
+    "ca_absorbed_mg_per_day",
+    "mg_absorbed_mg_per_day",
+    "ca_fractional_absorption",
+    "mg_fractional_absorption",
+    "plasma_ica_mM",
+    "plasma_mg_mM",
+)
 
 
 def run(scenario: dict, *, progress: bool = False) -> RunOutput:
@@ -147,21 +206,33 @@ def run(scenario: dict, *, progress: bool = False) -> RunOutput:
     params = _params(body, body["competition"])
     intakes, duration_h = build_intakes(body, protocol, settings)
     checks = _check_times(protocol.get("checks", []), duration_h)
-    result = model.simulate(params, intakes, duration_h,
-                            record_every_h=settings["record_every_min"] / 60.0,
-                            check_times_h=[c["time_h"] for c in checks], progress=progress)
+    result = model.simulate(
+        params,
+        intakes,
+        duration_h,
+        record_every_h=settings["record_every_min"] / 60.0,
+        check_times_h=[c["time_h"] for c in checks],
+        progress=progress,
+    )
     summary = metrics.summarise(result)
     summary.update(_header(scenario, body, intakes))
     summary["checks"] = _check_records(checks, result)
     if settings.get("compare_competition"):
         summary["competition_comparison"] = _compare(body, intakes, duration_h, summary)
-    return RunOutput(scale="body", timeseries=result.series(), summary=summary,
-                     seed=settings["seed"], engine="scipy", figure=plots.figure)
+    return RunOutput(
+        scale="body",
+        timeseries=result.series(),
+        summary=summary,
+        seed=settings["seed"],
+        engine="scipy",
+        figure=plots.figure,
+    )
 
 
 def _params(body: dict, competition: str):
-    return resolve_params(body["parameter_set"], body["person"], competition,
-                          body.get("overrides") or {})
+    return resolve_params(
+        body["parameter_set"], body["person"], competition, body.get("overrides") or {}
+    )
 
 
 def build_intakes(body: dict, protocol: dict, settings: dict):
@@ -172,16 +243,22 @@ def build_intakes(body: dict, protocol: dict, settings: dict):
     diet = protocol.get("diet") or {}
     ca_diet = diet.get("ca_mg_per_day")
     mg_diet = diet.get("mg_mg_per_day")
-    meal_times = [parse_clock_h(t, "[protocol.diet] meal_times")
-                  for t in diet.get("meal_times", ["08:00", "13:00", "19:00"])]
+    meal_times = [
+        parse_clock_h(t, "[protocol.diet] meal_times")
+        for t in diet.get("meal_times", ["08:00", "13:00", "19:00"])
+    ]
     entries = protocol.get("doses", [])
     for index, entry in enumerate(entries):
         if entry["ca_mg"] <= 0 and entry["mg_mg"] <= 0:
-            raise ScenarioError(f"[[protocol.doses]][{index}]: a dose needs ca_mg or mg_mg "
-                                "> 0 (both are 0).")
-    intakes = meals(person.diet_ca_mg_per_day if ca_diet is None else ca_diet,
-                    person.diet_mg_mg_per_day if mg_diet is None else mg_diet,
-                    meal_times, n_days)
+            raise ScenarioError(
+                f"[[protocol.doses]][{index}]: a dose needs ca_mg or mg_mg > 0 (both are 0)."
+            )
+    intakes = meals(
+        person.diet_ca_mg_per_day if ca_diet is None else ca_diet,
+        person.diet_mg_mg_per_day if mg_diet is None else mg_diet,
+        meal_times,
+        n_days,
+    )
     intakes += doses(entries, n_days)
     return intakes, duration_h
 
@@ -192,9 +269,11 @@ def _check_times(entries: list[dict], duration_h: float) -> list[dict]:
         clock = parse_clock_h(entry["time"], f"[[protocol.checks]][{index}].time")
         time_h = 24.0 * (entry["day"] - 1) + clock
         if time_h > duration_h:
-            raise ScenarioError(f"[[protocol.checks]][{index}]: day {entry['day']} "
-                                f"{entry['time']} is after the end of the run "
-                                f"({duration_h / 24.0:g} days).")
+            raise ScenarioError(
+                f"[[protocol.checks]][{index}]: day {entry['day']} "
+                f"{entry['time']} is after the end of the run "
+                f"({duration_h / 24.0:g} days)."
+            )
         out.append({**entry, "time_h": time_h})
     return out
 
@@ -205,15 +284,23 @@ def _check_records(checks: list[dict], result: model.SimulationResult) -> list[d
     for check in checks:
         state = states[round(check["time_h"], 9)]
         env = environment_from_state(state, result.params)
-        records.append({"day": check["day"], "time": check["time"], "kind": check["kind"],
-                        "time_h": check["time_h"], **env.__dict__})
+        records.append(
+            {
+                "day": check["day"],
+                "time": check["time"],
+                "kind": check["kind"],
+                "time_h": check["time_h"],
+                **env.__dict__,
+            }
+        )
     return records
 
 
 def _header(scenario: dict, body: dict, intakes) -> dict:
     return {
         "scenario": (scenario.get("scenario") or {}).get("name", ""),
-        "person": body["person"], "parameter_set": body["parameter_set"],
+        "person": body["person"],
+        "parameter_set": body["parameter_set"],
         "competition": body["competition"],
         "diet_ca_mg_per_day": _diet(intakes, "ca_mg"),
         "diet_mg_mg_per_day": _diet(intakes, "mg_mg"),
@@ -239,10 +326,12 @@ def _compare(body: dict, intakes, duration_h: float, summary: dict) -> dict:
 
 def environment_from_state(state: np.ndarray, params) -> Environment:
     """The Environment seen by nerve and fibre for one body state vector."""
-    _, ica, _, img = model.plasma_concentrations(state[model.CA_ECF], state[model.MG_ECF],
-                                                 params)
-    return Environment(ca_ionised_mM=float(ica), mg_ionised_mM=float(img),
-                       mg_free_intracellular_mM=float(state[model.MG_ICF]))
+    _, ica, _, img = model.plasma_concentrations(state[model.CA_ECF], state[model.MG_ECF], params)
+    return Environment(
+        ca_ionised_mM=float(ica),
+        mg_ionised_mM=float(img),
+        mg_free_intracellular_mM=float(state[model.MG_ICF]),
+    )
 
 
 def environment_at(run_output_or_state, time_h: float) -> Environment:
@@ -269,19 +358,25 @@ def environment_at(run_output_or_state, time_h: float) -> Environment:
     elif isinstance(run_output_or_state, Mapping):
         series = run_output_or_state
     else:
-        raise ModelError("environment_at needs a body RunOutput, a SimulationResult or a "
-                         f"mapping of time courses, got {type(run_output_or_state).__name__}.")
+        raise ModelError(
+            "environment_at needs a body RunOutput, a SimulationResult or a "
+            f"mapping of time courses, got {type(run_output_or_state).__name__}."
+        )
     needed = ("time_h", "plasma_ica_mM", "plasma_img_mM", "mg_icf_free_mM")
     missing = [k for k in needed if k not in series]
     if missing:
         raise ModelError(f"environment_at: not a body run (missing {', '.join(missing)}).")
     t = np.asarray(series["time_h"], dtype=float)
     if not t[0] - 1e-9 <= time_h <= t[-1] + 1e-9:
-        raise ModelError(f"environment_at: time_h = {time_h:g} is outside the run "
-                         f"({t[0]:g}-{t[-1]:g} h).")
+        raise ModelError(
+            f"environment_at: time_h = {time_h:g} is outside the run ({t[0]:g}-{t[-1]:g} h)."
+        )
 
     def at(key):
         return float(np.interp(time_h, t, np.asarray(series[key], dtype=float)))
 
-    return Environment(ca_ionised_mM=at("plasma_ica_mM"), mg_ionised_mM=at("plasma_img_mM"),
-                       mg_free_intracellular_mM=at("mg_icf_free_mM"))
+    return Environment(
+        ca_ionised_mM=at("plasma_ica_mM"),
+        mg_ionised_mM=at("plasma_img_mM"),
+        mg_free_intracellular_mM=at("mg_icf_free_mM"),
+    )

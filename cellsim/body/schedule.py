@@ -84,15 +84,19 @@ def days_taken(days: list[int], from_day: int, until_day: int, n_days: int) -> l
     return sorted({d for d in chosen if 1 <= d <= n_days and from_day <= d <= last})
 
 
-def meals(ca_mg_per_day: float, mg_mg_per_day: float, meal_times_h: Iterable[float],
-          n_days: int) -> list[Intake]:
+def meals(
+    ca_mg_per_day: float, mg_mg_per_day: float, meal_times_h: Iterable[float], n_days: int
+) -> list[Intake]:
     """The background diet split equally over the meals of each day."""
     times = list(meal_times_h)
     if not times:
         return []
     share = 1.0 / len(times)
-    return [Intake(24.0 * day + t, ca_mg_per_day * share, mg_mg_per_day * share, True, "meal")
-            for day in range(n_days) for t in times]
+    return [
+        Intake(24.0 * day + t, ca_mg_per_day * share, mg_mg_per_day * share, True, "meal")
+        for day in range(n_days)
+        for t in times
+    ]
 
 
 def doses(entries: list[dict], n_days: int) -> list[Intake]:
@@ -101,6 +105,14 @@ def doses(entries: list[dict], n_days: int) -> list[Intake]:
     for index, entry in enumerate(entries):
         clock_h = parse_clock_h(entry["time"], f"[[protocol.doses]][{index}].time")
         for day in days_taken(entry["days"], entry["from_day"], entry["until_day"], n_days):
-            out.append(Intake(24.0 * (day - 1) + clock_h, entry["ca_mg"], entry["mg_mg"],
-                              entry["with_food"], "dose", index))
+            out.append(
+                Intake(
+                    24.0 * (day - 1) + clock_h,
+                    entry["ca_mg"],
+                    entry["mg_mg"],
+                    entry["with_food"],
+                    "dose",
+                    index,
+                )
+            )
     return out

@@ -124,10 +124,18 @@ class CaChannel(_RowAgent):
         if m.iv[rules.IV_ACTIVE] != 1:
             return  # the terminal is at rest between action potentials
         ctx = m.ctx
-        self.gate_open = rules.two_state_next(int(self.gate_open), self._draw(rules.PU_CAV_GATE),
-                                              ctx[rules.CX_CAV_OPEN], ctx[rules.CX_CAV_CLOSE])
-        self.mg_blocked = rules.two_state_next(int(self.mg_blocked), self._draw(rules.PU_CAV_MG),
-                                               ctx[rules.CX_MG_BLOCK], ctx[rules.CX_MG_UNBLOCK])
+        self.gate_open = rules.two_state_next(
+            int(self.gate_open),
+            self._draw(rules.PU_CAV_GATE),
+            ctx[rules.CX_CAV_OPEN],
+            ctx[rules.CX_CAV_CLOSE],
+        )
+        self.mg_blocked = rules.two_state_next(
+            int(self.mg_blocked),
+            self._draw(rules.PU_CAV_MG),
+            ctx[rules.CX_MG_BLOCK],
+            ctx[rules.CX_MG_UNBLOCK],
+        )
 
 
 class ReleaseSite(_RowAgent):
@@ -169,15 +177,17 @@ class ReleaseSite(_RowAgent):
         m.fused[self.index] = 0
         if active:
             rows = self.channel_rows
-            m.site_ca[self.index] = rules.site_domain_ca(m.cav_gate, m.cav_block, rows.start,
-                                                         len(rows), m.p)
+            m.site_ca[self.index] = rules.site_domain_ca(
+                m.cav_gate, m.cav_block, rows.start, len(rows), m.p
+            )
         else:
             m.site_ca[self.index] = m.p[rules.DOM_REST]
         if self.vesicle_docked:
             # the sensor acts during a terminal AP, and afterwards until its Ca has left
             if active or self.sensor_bound > 0:
-                b = rules.sensor_next(self.sensor_bound, self._draw(rules.PU_SENSOR),
-                                      self.domain_ca_uM, m.p)
+                b = rules.sensor_next(
+                    self.sensor_bound, self._draw(rules.PU_SENSOR), self.domain_ca_uM, m.p
+                )
                 if b < 0:  # fusion: one quantum released
                     m.fused[self.index] = 1
                     self.vesicle_docked = False
@@ -217,8 +227,15 @@ class NMDAReceptor(_RowAgent):
 
     def step(self) -> None:
         ctx = self.model.ctx
-        self.is_open = rules.two_state_next(int(self.is_open), self._draw(rules.PU_NMDA_GATE),
-                                            ctx[rules.CX_N_OPEN], ctx[rules.CX_N_CLOSE])
-        self.mg_blocked = rules.two_state_next(int(self.mg_blocked),
-                                               self._draw(rules.PU_NMDA_MG),
-                                               ctx[rules.CX_N_BLOCK], ctx[rules.CX_N_UNBLOCK])
+        self.is_open = rules.two_state_next(
+            int(self.is_open),
+            self._draw(rules.PU_NMDA_GATE),
+            ctx[rules.CX_N_OPEN],
+            ctx[rules.CX_N_CLOSE],
+        )
+        self.mg_blocked = rules.two_state_next(
+            int(self.mg_blocked),
+            self._draw(rules.PU_NMDA_MG),
+            ctx[rules.CX_N_BLOCK],
+            ctx[rules.CX_N_UNBLOCK],
+        )

@@ -119,10 +119,12 @@ def _site_one(i, keys, p, ctx, gates, blocks, sensor, vesicle, fused, site_ca):
     fused[i] = 0
     first = i * cps
     for c in range(first, first + cps):
-        gates[c] = two_state_next(gates[c], uniform(agent_key(keys[0], c), 0),
-                                  ctx[CX_CAV_OPEN], ctx[CX_CAV_CLOSE])
-        blocks[c] = two_state_next(blocks[c], uniform(agent_key(keys[1], c), 0),
-                                   ctx[CX_MG_BLOCK], ctx[CX_MG_UNBLOCK])
+        gates[c] = two_state_next(
+            gates[c], uniform(agent_key(keys[0], c), 0), ctx[CX_CAV_OPEN], ctx[CX_CAV_CLOSE]
+        )
+        blocks[c] = two_state_next(
+            blocks[c], uniform(agent_key(keys[1], c), 0), ctx[CX_MG_BLOCK], ctx[CX_MG_UNBLOCK]
+        )
     site_ca[i] = site_domain_ca(gates, blocks, first, cps, p)
     if vesicle[i] == 1:
         nb = sensor_next(sensor[i], uniform(agent_key(keys[2], i), 0), site_ca[i], p)
@@ -155,10 +157,12 @@ def _sites_serial(seed, step, p, ctx, gates, blocks, sensor, vesicle, fused, sit
         fused[i] = 0
         first = i * cps
         for c in range(first, first + cps):
-            gates[c] = two_state_next(gates[c], uniform(agent_key(keys[0], c), 0),
-                                      ctx[CX_CAV_OPEN], ctx[CX_CAV_CLOSE])
-            blocks[c] = two_state_next(blocks[c], uniform(agent_key(keys[1], c), 0),
-                                       ctx[CX_MG_BLOCK], ctx[CX_MG_UNBLOCK])
+            gates[c] = two_state_next(
+                gates[c], uniform(agent_key(keys[0], c), 0), ctx[CX_CAV_OPEN], ctx[CX_CAV_CLOSE]
+            )
+            blocks[c] = two_state_next(
+                blocks[c], uniform(agent_key(keys[1], c), 0), ctx[CX_MG_BLOCK], ctx[CX_MG_UNBLOCK]
+            )
         site_ca[i] = site_domain_ca(gates, blocks, first, cps, p)
         if vesicle[i] == 1:
             nb = sensor_next(sensor[i], uniform(agent_key(keys[2], i), 0), site_ca[i], p)
@@ -184,10 +188,12 @@ def _nmda_serial(seed, step, ctx, ngate, nblock):
     """Step every NMDA receptor agent: glutamate gate, then Mg block."""
     key_g, key_b = step_key(seed, PU_NMDA_GATE, step), step_key(seed, PU_NMDA_MG, step)
     for i in range(ngate.shape[0]):
-        ngate[i] = two_state_next(ngate[i], uniform(agent_key(key_g, i), 0),
-                                  ctx[CX_N_OPEN], ctx[CX_N_CLOSE])
-        nblock[i] = two_state_next(nblock[i], uniform(agent_key(key_b, i), 0),
-                                   ctx[CX_N_BLOCK], ctx[CX_N_UNBLOCK])
+        ngate[i] = two_state_next(
+            ngate[i], uniform(agent_key(key_g, i), 0), ctx[CX_N_OPEN], ctx[CX_N_CLOSE]
+        )
+        nblock[i] = two_state_next(
+            nblock[i], uniform(agent_key(key_b, i), 0), ctx[CX_N_BLOCK], ctx[CX_N_UNBLOCK]
+        )
 
 
 @njit(cache=True, parallel=True)
@@ -195,17 +201,49 @@ def _nmda_parallel(seed, step, ctx, ngate, nblock):
     """As ``_nmda_serial``, in parallel."""
     key_g, key_b = step_key(seed, PU_NMDA_GATE, step), step_key(seed, PU_NMDA_MG, step)
     for i in prange(ngate.shape[0]):
-        ngate[i] = two_state_next(ngate[i], uniform(agent_key(key_g, i), 0),
-                                  ctx[CX_N_OPEN], ctx[CX_N_CLOSE])
-        nblock[i] = two_state_next(nblock[i], uniform(agent_key(key_b, i), 0),
-                                   ctx[CX_N_BLOCK], ctx[CX_N_UNBLOCK])
+        ngate[i] = two_state_next(
+            ngate[i], uniform(agent_key(key_g, i), 0), ctx[CX_N_OPEN], ctx[CX_N_CLOSE]
+        )
+        nblock[i] = two_state_next(
+            nblock[i], uniform(agent_key(key_b, i), 0), ctx[CX_N_BLOCK], ctx[CX_N_UNBLOCK]
+        )
 
 
 @njit(cache=True)
-def advance(step0, n_steps, seed, p, sv, iv, ctx, stim, glu, clamp,
-            na, k, na_cum, k_cum, onsets, spikes,
-            gates, blocks, sensor, vesicle, fused, site_ca, q_times, q_sites, q_per_onset,
-            muscle, ngate, nblock, nspikes, rec, every, parallel_min):
+def advance(
+    step0,
+    n_steps,
+    seed,
+    p,
+    sv,
+    iv,
+    ctx,
+    stim,
+    glu,
+    clamp,
+    na,
+    k,
+    na_cum,
+    k_cum,
+    onsets,
+    spikes,
+    gates,
+    blocks,
+    sensor,
+    vesicle,
+    fused,
+    site_ca,
+    q_times,
+    q_sites,
+    q_per_onset,
+    muscle,
+    ngate,
+    nblock,
+    nspikes,
+    rec,
+    every,
+    parallel_min,
+):
     """Advance the model by ``n_steps`` steps starting at step index ``step0``.
 
     All arguments are arrays or scalars owned by the model; see

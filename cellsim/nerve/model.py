@@ -41,8 +41,14 @@ def _epp_norm(rise_ms: float, decay_ms: float) -> float:
     return math.exp(-t_peak / decay_ms) - math.exp(-t_peak / rise_ms)
 
 
-def pack_params(pr: NerveParams, ca_o_mM: float, mg_o_mM: float, dt_ms: float,
-                parts: Sequence[str], clamped: Sequence[str] = ()) -> np.ndarray:
+def pack_params(
+    pr: NerveParams,
+    ca_o_mM: float,
+    mg_o_mM: float,
+    dt_ms: float,
+    parts: Sequence[str],
+    clamped: Sequence[str] = (),
+) -> np.ndarray:
     """The flat parameter vector the kernel reads (layout in :mod:`rules`).
 
     Concentrations enter here and nowhere else: the screening shift, the
@@ -147,16 +153,27 @@ class NerveModel(mesa.Model):
         reference engine needs them.
     """
 
-    def __init__(self, params: NerveParams, *, ca_o_mM: float, mg_o_mM: float,
-                 duration_ms: float, dt_us: float = 10.0, seed: int = 1,
-                 parts: Sequence[str] = ("axon", "junction"),
-                 stim_uA_per_cm2: np.ndarray | None = None,
-                 terminal_onsets_ms: Sequence[float] = (),
-                 glutamate: np.ndarray | None = None,
-                 clamp_mV: np.ndarray | None = None, clamped: Sequence[str] = (),
-                 record_every_steps: int = 10, snapshot_every_steps: int = 1000,
-                 engine: str = "numba", agents: bool = True,
-                 parallel_min_agents: int = PARALLEL_MIN_AGENTS):
+    def __init__(
+        self,
+        params: NerveParams,
+        *,
+        ca_o_mM: float,
+        mg_o_mM: float,
+        duration_ms: float,
+        dt_us: float = 10.0,
+        seed: int = 1,
+        parts: Sequence[str] = ("axon", "junction"),
+        stim_uA_per_cm2: np.ndarray | None = None,
+        terminal_onsets_ms: Sequence[float] = (),
+        glutamate: np.ndarray | None = None,
+        clamp_mV: np.ndarray | None = None,
+        clamped: Sequence[str] = (),
+        record_every_steps: int = 10,
+        snapshot_every_steps: int = 1000,
+        engine: str = "numba",
+        agents: bool = True,
+        parallel_min_agents: int = PARALLEL_MIN_AGENTS,
+    ):
         super().__init__(rng=seed)
         if engine not in ENGINES:
             raise ModelError(f"engine must be one of {ENGINES}, got {engine!r}.")
@@ -172,8 +189,9 @@ class NerveModel(mesa.Model):
         self.dt_ms = dt_us / 1000.0
         self.n_steps = round(duration_ms / self.dt_ms)
         self.record_every = int(record_every_steps)
-        self.snapshot_every = max(self.record_every,
-                                  self.record_every * (snapshot_every_steps // self.record_every))
+        self.snapshot_every = max(
+            self.record_every, self.record_every * (snapshot_every_steps // self.record_every)
+        )
         self.step_index = 0
         if clamped and clamp_mV is None:
             raise ModelError("clamped parts need a command voltage clamp_mV.")
@@ -184,9 +202,15 @@ class NerveModel(mesa.Model):
             self._make_agents()
         elif engine == "reference":
             raise ModelError("the reference engine steps the agents; use agents=True.")
-        self.snapshots: dict[str, list] = {"time_ms": [], "na_state": [], "k_state": [],
-                                           "cav_conducting": [], "sensor_bound": [],
-                                           "vesicle_docked": [], "nmda_conducting": []}
+        self.snapshots: dict[str, list] = {
+            "time_ms": [],
+            "na_state": [],
+            "k_state": [],
+            "cav_conducting": [],
+            "sensor_bound": [],
+            "vesicle_docked": [],
+            "nmda_conducting": [],
+        }
         self._record_initial()
         self._take_snapshot()
 
@@ -196,8 +220,7 @@ class NerveModel(mesa.Model):
         self.stim = np.zeros(n) if stim is None else np.asarray(stim, dtype=np.float64)
         self.glu = np.ones(n) if glutamate is None else np.asarray(glutamate, dtype=np.float64)
         self.clamp = np.zeros(n) if clamp is None else np.asarray(clamp, dtype=np.float64)
-        for name, arr in (("stimulus", self.stim), ("glutamate", self.glu),
-                          ("clamp", self.clamp)):
+        for name, arr in (("stimulus", self.stim), ("glutamate", self.glu), ("clamp", self.clamp)):
             if arr.shape != (n,):
                 raise ModelError(f"{name} must have one value per step ({n}), got {arr.shape}.")
 
@@ -227,15 +250,15 @@ class NerveModel(mesa.Model):
         self.sv[rules.SV_NMDA_V] = self.clamp[0] if self.p[rules.N_CLAMP] else pr.nmda_e_leak_mV
         self.iv[rules.IV_ARMED] = 1
         self.iv[rules.IV_MUS_ARMED] = 1
-        self.iv[rules.IV_LAST_ONSET] = -(10 ** 9)
-        self.iv[rules.IV_MUS_LAST] = -(10 ** 9)
+        self.iv[rules.IV_LAST_ONSET] = -(10**9)
+        self.iv[rules.IV_MUS_LAST] = -(10**9)
         duration_ms = n * self.dt_ms
         cap = int(duration_ms / 0.5) + 16 + len(terminal_onsets_ms)
         self.onsets = np.zeros(cap, dtype=np.int64)
         delay = int(self.p[rules.DELAY_STEPS])
         if not has("axon") and has("junction"):
             steps = sorted(round(t / self.dt_ms) + delay for t in terminal_onsets_ms)
-            self.onsets[:len(steps)] = steps
+            self.onsets[: len(steps)] = steps
             self.iv[rules.IV_Q_TAIL] = len(steps)
         self.spikes = np.zeros(cap)
         self.muscle = np.zeros(cap)
@@ -246,8 +269,13 @@ class NerveModel(mesa.Model):
         self.q_sites = np.zeros(q_cap, dtype=np.int64)
         self.rec = np.zeros((n // self.record_every + 1, rules.N_REC))
         # steady-state starting states, drawn from the counter-based stream
-        rules.init_axon(self.nerve_seed, self.sv[rules.SV_V] - self.p[rules.SHIFT],
-                        pr.temperature_factor, self.na, self.k)
+        rules.init_axon(
+            self.nerve_seed,
+            self.sv[rules.SV_V] - self.p[rules.SHIFT],
+            pr.temperature_factor,
+            self.na,
+            self.k,
+        )
         kb, ku = self.p[rules.K_MG_BIND], self.p[rules.K_MG_UNBIND]
         rules.init_bernoulli(self.nerve_seed, rules.PU_INIT_CAV, kb / (kb + ku), self.cav_block)
         v0 = self.sv[rules.SV_NMDA_V]
@@ -300,13 +328,40 @@ class NerveModel(mesa.Model):
 
     def _advance(self, n: int) -> None:
         if self.engine == "numba":
-            kernel.advance(self.step_index, n, self.nerve_seed, self.p, self.sv, self.iv,
-                           self.ctx, self.stim, self.glu, self.clamp, self.na, self.k,
-                           self.na_cum, self.k_cum, self.onsets, self.spikes, self.cav_gate,
-                           self.cav_block, self.sensor, self.vesicle, self.fused, self.site_ca,
-                           self.q_times, self.q_sites, self.q_per_onset, self.muscle,
-                           self.nmda_gate, self.nmda_block, self.nspikes, self.rec,
-                           self.record_every, self.parallel_min_agents)
+            kernel.advance(
+                self.step_index,
+                n,
+                self.nerve_seed,
+                self.p,
+                self.sv,
+                self.iv,
+                self.ctx,
+                self.stim,
+                self.glu,
+                self.clamp,
+                self.na,
+                self.k,
+                self.na_cum,
+                self.k_cum,
+                self.onsets,
+                self.spikes,
+                self.cav_gate,
+                self.cav_block,
+                self.sensor,
+                self.vesicle,
+                self.fused,
+                self.site_ca,
+                self.q_times,
+                self.q_sites,
+                self.q_per_onset,
+                self.muscle,
+                self.nmda_gate,
+                self.nmda_block,
+                self.nspikes,
+                self.rec,
+                self.record_every,
+                self.parallel_min_agents,
+            )
             self.step_index += n
         else:
             for _ in range(n):
@@ -320,23 +375,44 @@ class NerveModel(mesa.Model):
             rules.axon_prepare(p, sv, self.na_cum, self.k_cum)
             by_type[NaChannel].do("step")
             by_type[KChannel].do("step")
-            rules.axon_finish(p, sv, iv, s, self.stim[s], self.clamp[s], self.na, self.k,
-                              self.onsets, self.spikes)
+            rules.axon_finish(
+                p, sv, iv, s, self.stim[s], self.clamp[s], self.na, self.k, self.onsets, self.spikes
+            )
         if p[rules.TERM_ON]:
             rules.terminal_prepare(p, sv, iv, s, self.onsets, self.ctx)
             if self.cav_gate.size:
                 by_type[CaChannel].do("step")
             if self.sensor.size:
                 by_type[ReleaseSite].do("step")
-            rules.terminal_finish(p, sv, iv, s, self.fused, self.site_ca, self.q_times,
-                                  self.q_sites, self.q_per_onset, self.muscle)
+            rules.terminal_finish(
+                p,
+                sv,
+                iv,
+                s,
+                self.fused,
+                self.site_ca,
+                self.q_times,
+                self.q_sites,
+                self.q_per_onset,
+                self.muscle,
+            )
         if p[rules.NMDA_ON]:
             rules.nmda_prepare(p, sv, self.glu[s], self.ctx)
             by_type[NMDAReceptor].do("step")
-            rules.nmda_finish(p, sv, iv, s, self.clamp[s], self.nmda_gate, self.nmda_block,
-                              self.nspikes)
-        rules.record(p, sv, iv, s, self.na.size, self.k.size, self.nmda_gate.size, self.rec,
-                     self.record_every)
+            rules.nmda_finish(
+                p, sv, iv, s, self.clamp[s], self.nmda_gate, self.nmda_block, self.nspikes
+            )
+        rules.record(
+            p,
+            sv,
+            iv,
+            s,
+            self.na.size,
+            self.k.size,
+            self.nmda_gate.size,
+            self.rec,
+            self.record_every,
+        )
         self.step_index += 1
 
     def _take_snapshot(self) -> None:
@@ -348,11 +424,13 @@ class NerveModel(mesa.Model):
         cps = self.params.channels_per_site
         rows = min(cut, self.sensor.size) * cps
         snap["cav_conducting"].append(
-            ((self.cav_gate[:rows] == 1) & (self.cav_block[:rows] == 0)).astype(np.int8))
+            ((self.cav_gate[:rows] == 1) & (self.cav_block[:rows] == 0)).astype(np.int8)
+        )
         snap["sensor_bound"].append(self.sensor[:cut].copy())
         snap["vesicle_docked"].append(self.vesicle[:cut].copy())
         snap["nmda_conducting"].append(
-            ((self.nmda_gate[:cut] == 1) & (self.nmda_block[:cut] == 0)).astype(np.int8))
+            ((self.nmda_gate[:cut] == 1) & (self.nmda_block[:cut] == 0)).astype(np.int8)
+        )
 
     # ---- results --------------------------------------------------------------------------
     @property

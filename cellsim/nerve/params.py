@@ -184,8 +184,12 @@ class NerveParams:
                 raise ScenarioError(f"[nerve] {name}: must be {need}, found {value!r}.")
 
 
-_POSITIVE_MV = ("terminal_ap_amplitude_mV", "cav_slope_mV", "quantal_size_mV",
-                "muscle_threshold_mV")
+_POSITIVE_MV = (
+    "terminal_ap_amplitude_mV",
+    "cav_slope_mV",
+    "quantal_size_mV",
+    "muscle_threshold_mV",
+)
 
 
 def _coerce(spec: dataclasses.Field, value, where: str):
@@ -201,8 +205,11 @@ def _coerce(spec: dataclasses.Field, value, where: str):
 
 def overridable_names() -> list[str]:
     """Parameter names a scenario may override in ``[nerve]``."""
-    return [f.name for f in dataclasses.fields(NerveParams)
-            if f.name not in ("name", "description", "sources")]
+    return [
+        f.name
+        for f in dataclasses.fields(NerveParams)
+        if f.name not in ("name", "description", "sources")
+    ]
 
 
 _COMMON_SOURCES = (
@@ -218,13 +225,13 @@ PARAMETER_SETS: dict[str, NerveParams] = {
     "hh_dodge_rahamimoff_jahr_stevens": NerveParams(
         name="hh_dodge_rahamimoff_jahr_stevens",
         description="HH axon with divalent screening, Dodge-Rahamimoff terminal "
-                    "(emergent), Jahr-Stevens NMDA block",
+        "(emergent), Jahr-Stevens NMDA block",
         sources=_COMMON_SOURCES,
     ),
     "small_noisy_patch": NerveParams(
         name="small_noisy_patch",
         description="as the default with a 10 µm² patch: more channel noise, more "
-                    "spontaneous spikes near threshold (illustrative)",
+        "spontaneous spikes near threshold (illustrative)",
         sources=_COMMON_SOURCES,
         area_um2=10.0,
     ),
@@ -241,5 +248,7 @@ def get_parameter_set(name: str) -> NerveParams:
 
         close = difflib.get_close_matches(name, list(PARAMETER_SETS), n=2, cutoff=0.5)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ScenarioError(f"[nerve] parameter_set: unknown set {name!r}.{hint} "
-                            f"Known sets: {', '.join(sorted(PARAMETER_SETS))}.") from None
+        raise ScenarioError(
+            f"[nerve] parameter_set: unknown set {name!r}.{hint} "
+            f"Known sets: {', '.join(sorted(PARAMETER_SETS))}."
+        ) from None

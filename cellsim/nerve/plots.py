@@ -26,22 +26,33 @@ def figure(run_output):
     parts = summ.get("parts", ["axon", "junction", "nmda"])
     panels = [p for p in ("axon", "junction", "nmda") if p in parts]
     rows = len(panels) + (1 if "junction" in panels else 0)
-    fig, axes = plt.subplots(max(rows, 1), 1, figsize=(9, 2.3 * max(rows, 1)), sharex=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        max(rows, 1), 1, figsize=(9, 2.3 * max(rows, 1)), sharex=True, squeeze=False
+    )
     axes = list(axes[:, 0])
     bottom = axes[-1]
-    title = (f"{summ.get('scenario', '')}  Ca {summ.get('ca_o_mM', '?')} mM, "
-             f"Mg {summ.get('mg_o_mM', '?')} mM")
+    title = (
+        f"{summ.get('scenario', '')}  Ca {summ.get('ca_o_mM', '?')} mM, "
+        f"Mg {summ.get('mg_o_mM', '?')} mM"
+    )
     axes[0].set_title(title.strip())
     if "axon" in panels:
         ax = axes.pop(0)
         ax.plot(t, ts["v_mV"], lw=0.7, color="k")
         top = np.nanmax(ts["v_mV"]) if t.size else 0.0
-        for name, y, color in (("spike_times_ms", top + 8, "tab:blue"),
-                               ("muscle_ap_times_ms", top + 16, "tab:red")):
+        for name, y, color in (
+            ("spike_times_ms", top + 8, "tab:blue"),
+            ("muscle_ap_times_ms", top + 16, "tab:red"),
+        ):
             times = np.asarray(ev.get(name, []))
-            ax.plot(times, np.full(times.size, y), "|", color=color, ms=8,
-                    label=name.replace("_times_ms", "").replace("_", " "))
+            ax.plot(
+                times,
+                np.full(times.size, y),
+                "|",
+                color=color,
+                ms=8,
+                label=name.replace("_times_ms", "").replace("_", " "),
+            )
         ax.set_ylabel("axon V (mV)")
         ax.legend(loc="upper right", fontsize=7, frameon=False)
     if "junction" in panels:

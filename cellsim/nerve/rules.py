@@ -39,12 +39,63 @@ from numba import njit
 from cellsim.random import agent_key, step_key, uniform
 
 # ---- parameter vector p ------------------------------------------------------------
-(DT, AX_ON, TERM_ON, NMDA_ON, PHI, SHIFT, G_NA1, G_K1, G_L, E_NA, E_K, E_L, C_M, SPK_TH,
- DELAY_STEPS, TV_REST, TV_AMP, TV_TAU, WINDOW_STEPS, CAV_VH, CAV_SLOPE, CAV_TAU, OCC_CA,
- K_MG_BIND, K_MG_UNBIND, DOM_PER_CH, DOM_REST, S_N, S_KON, S_KOFF, S_B, S_GAMMA, REFILL_P,
- CPS, Q_NORM, EPP_DEC_R, EPP_DEC_D, MUS_TH, MUS_REFR_STEPS, N_KB0, N_KU0, N_A_ON, N_A_OFF,
- N_OPEN, N_CLOSE, N_G1, N_GL, N_EL, N_CM, N_EREV, N_VTH, N_VRESET, N_REFR_STEPS,
- N_CLAMP, AX_CLAMP) = range(55)
+(
+    DT,
+    AX_ON,
+    TERM_ON,
+    NMDA_ON,
+    PHI,
+    SHIFT,
+    G_NA1,
+    G_K1,
+    G_L,
+    E_NA,
+    E_K,
+    E_L,
+    C_M,
+    SPK_TH,
+    DELAY_STEPS,
+    TV_REST,
+    TV_AMP,
+    TV_TAU,
+    WINDOW_STEPS,
+    CAV_VH,
+    CAV_SLOPE,
+    CAV_TAU,
+    OCC_CA,
+    K_MG_BIND,
+    K_MG_UNBIND,
+    DOM_PER_CH,
+    DOM_REST,
+    S_N,
+    S_KON,
+    S_KOFF,
+    S_B,
+    S_GAMMA,
+    REFILL_P,
+    CPS,
+    Q_NORM,
+    EPP_DEC_R,
+    EPP_DEC_D,
+    MUS_TH,
+    MUS_REFR_STEPS,
+    N_KB0,
+    N_KU0,
+    N_A_ON,
+    N_A_OFF,
+    N_OPEN,
+    N_CLOSE,
+    N_G1,
+    N_GL,
+    N_EL,
+    N_CM,
+    N_EREV,
+    N_VTH,
+    N_VRESET,
+    N_REFR_STEPS,
+    N_CLAMP,
+    AX_CLAMP,
+) = range(55)
 N_P = 55
 
 # ---- float state sv -----------------------------------------------------------------
@@ -52,24 +103,68 @@ SV_V, SV_TERM_V, SV_DOM_MEAN, SV_EPP_R, SV_EPP_D, SV_EPP, SV_NMDA_V, SV_I_STIM =
 N_SV = 8
 
 # ---- int state iv -------------------------------------------------------------------
-(IV_ARMED, IV_NA_OPEN, IV_K_OPEN, IV_Q_HEAD, IV_Q_TAIL, IV_LAST_ONSET, IV_N_ONSETS, IV_ACTIVE,
- IV_N_SPIKES, IV_N_QUANTA, IV_N_MUSCLE, IV_MUS_ARMED, IV_MUS_LAST, IV_N_NSPIKES,
- IV_N_REFR_UNTIL, IV_N_OU, IV_N_UNBLOCKED, IV_N_OPEN) = range(18)
+(
+    IV_ARMED,
+    IV_NA_OPEN,
+    IV_K_OPEN,
+    IV_Q_HEAD,
+    IV_Q_TAIL,
+    IV_LAST_ONSET,
+    IV_N_ONSETS,
+    IV_ACTIVE,
+    IV_N_SPIKES,
+    IV_N_QUANTA,
+    IV_N_MUSCLE,
+    IV_MUS_ARMED,
+    IV_MUS_LAST,
+    IV_N_NSPIKES,
+    IV_N_REFR_UNTIL,
+    IV_N_OU,
+    IV_N_UNBLOCKED,
+    IV_N_OPEN,
+) = range(18)
 N_IV = 18
 
 # ---- per-step transition probabilities ctx ------------------------------------------
-CX_CAV_OPEN, CX_CAV_CLOSE, CX_MG_BLOCK, CX_MG_UNBLOCK, CX_N_OPEN, CX_N_CLOSE, CX_N_BLOCK, \
-    CX_N_UNBLOCK = range(8)
+(
+    CX_CAV_OPEN,
+    CX_CAV_CLOSE,
+    CX_MG_BLOCK,
+    CX_MG_UNBLOCK,
+    CX_N_OPEN,
+    CX_N_CLOSE,
+    CX_N_BLOCK,
+    CX_N_UNBLOCK,
+) = range(8)
 N_CX = 8
 
 # ---- draw purposes (cellsim.random.PURPOSE_NERVE + k) ---------------------------------
 PU_NA, PU_K, PU_CAV_GATE, PU_CAV_MG, PU_SENSOR, PU_REFILL, PU_NMDA_GATE, PU_NMDA_MG = (
-    16, 17, 18, 19, 20, 21, 22, 23)
+    16,
+    17,
+    18,
+    19,
+    20,
+    21,
+    22,
+    23,
+)
 
 # ---- recorded columns ---------------------------------------------------------------
-RECORD_COLUMNS = ("time_ms", "v_mV", "stim_uA_per_cm2", "na_open_fraction", "k_open_fraction",
-                  "terminal_v_mV", "domain_ca_uM", "quanta_total", "epp_mV", "nmda_v_mV",
-                  "nmda_unblocked_fraction", "nmda_open_fraction")
+RECORD_COLUMNS = (
+    "time_ms",
+    "v_mV",
+    "stim_uA_per_cm2",
+    "na_open_fraction",
+    "k_open_fraction",
+    "terminal_v_mV",
+    "domain_ca_uM",
+    "quanta_total",
+    "epp_mV",
+    "nmda_v_mV",
+    "nmda_unblocked_fraction",
+    "nmda_open_fraction",
+)
 N_REC = len(RECORD_COLUMNS)
 
 NA_OPEN_STATE = 7  # three m gates up (m = 3) and h up: state = m + 4 h
@@ -122,8 +217,7 @@ def fill_na_table(am, bm, ah, bh, dt, cum):
     for s in range(8):
         m = s % 4
         h = s // 4
-        _fill_row(cum, s, (3 - m) * am, m * bm, ah if h == 0 else 0.0, bh if h == 1 else 0.0,
-                  dt)
+        _fill_row(cum, s, (3 - m) * am, m * bm, ah if h == 0 else 0.0, bh if h == 1 else 0.0, dt)
 
 
 @njit(cache=True)
@@ -280,7 +374,8 @@ def terminal_prepare(p, sv, iv, step, onsets, ctx):
     sv[SV_TERM_V] = v
     z = (v - p[CAV_VH]) / (2.0 * p[CAV_SLOPE])
     ctx[CX_CAV_OPEN], ctx[CX_CAV_CLOSE] = two_state_probs(
-        math.exp(z) / p[CAV_TAU], math.exp(-z) / p[CAV_TAU], p[DT])
+        math.exp(z) / p[CAV_TAU], math.exp(-z) / p[CAV_TAU], p[DT]
+    )
     ctx[CX_MG_BLOCK], ctx[CX_MG_UNBLOCK] = two_state_probs(p[K_MG_BIND], p[K_MG_UNBIND], p[DT])
 
 

@@ -14,8 +14,14 @@ from cellsim.nerve import runner
 from cellsim.output import RunOutput
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-NERVE_SCENARIOS = ["nmj_release_vs_ca", "nerve_spasm_low_ca", "hypermagnesaemia_weakness",
-                   "nmda_mg_block", "nerve_voluntary_train", "nerve_nmda_mg_free"]
+NERVE_SCENARIOS = [
+    "nmj_release_vs_ca",
+    "nerve_spasm_low_ca",
+    "hypermagnesaemia_weakness",
+    "nmda_mg_block",
+    "nerve_voluntary_train",
+    "nerve_nmda_mg_free",
+]
 
 
 def load(name: str, duration_ms: float | None = None) -> dict:

@@ -50,8 +50,7 @@ def test_bad_dose_time_string(bad):
 
 def test_bad_meal_time_string():
     with pytest.raises(ScenarioError, match="HH:MM"):
-        validate({"diet": {"meal_times": ["08:00", "noon"]}}, runner.PROTOCOL_SCHEMA,
-                 "[protocol]")
+        validate({"diet": {"meal_times": ["08:00", "noon"]}}, runner.PROTOCOL_SCHEMA, "[protocol]")
 
 
 def test_negative_dose_is_rejected_by_schema_and_by_intake():
@@ -73,8 +72,9 @@ def test_check_after_the_end_is_rejected():
     scenario = {
         "scenario": {"name": "x"},
         "body": validate({}, runner.MODEL_SCHEMA, "[body]"),
-        "protocol": validate({"checks": [{"day": 3, "time": "10:00"}]},
-                             runner.PROTOCOL_SCHEMA, "[protocol]"),
+        "protocol": validate(
+            {"checks": [{"day": 3, "time": "10:00"}]}, runner.PROTOCOL_SCHEMA, "[protocol]"
+        ),
         "run": validate({"duration_days": 1}, runner.RUN_SCHEMA, "[run]"),
     }
     with pytest.raises(ScenarioError, match="after the end of the run"):

@@ -16,8 +16,9 @@ PARAMS = resolve_params()
 
 def test_short_dose_between_record_points_is_not_skipped():
     # Recording only every 6 h: the dose at 01:07 must still enter the lumen.
-    result = model.simulate(PARAMS, [Intake(1.0 + 7 / 60, 0.0, 100.0, False)], 24.0,
-                            record_every_h=6.0)
+    result = model.simulate(
+        PARAMS, [Intake(1.0 + 7 / 60, 0.0, 100.0, False)], 24.0, record_every_h=6.0
+    )
     assert result.mg_absorbed_mg[0] > 20.0
     assert result.final_state[model.MG_ABS] * 24.31 == pytest.approx(result.mg_absorbed_mg[0])
 
@@ -46,10 +47,19 @@ def test_no_intake_means_no_absorption_and_ions_slowly_fall():
 def test_summary_has_the_interface_keys():
     intakes = [*meals(1000.0, 320.0, [8.0, 13.0, 19.0], 2), Intake(30.0, 500.0, 0.0, True)]
     summary = metrics.summarise(model.simulate(PARAMS, intakes, 48.0))
-    for key in ("ca_absorbed_mg", "mg_absorbed_mg", "ca_absorbed_mg_per_dose",
-                "mg_absorbed_mg_per_dose", "ca_absorbed_mg_per_day", "mg_absorbed_mg_per_day",
-                "ca_fractional_absorption", "mg_fractional_absorption",
-                "urine_ca_mg_per_day", "urine_mg_mg_per_day", "mass_balance_error_mg"):
+    for key in (
+        "ca_absorbed_mg",
+        "mg_absorbed_mg",
+        "ca_absorbed_mg_per_dose",
+        "mg_absorbed_mg_per_dose",
+        "ca_absorbed_mg_per_day",
+        "mg_absorbed_mg_per_day",
+        "ca_fractional_absorption",
+        "mg_fractional_absorption",
+        "urine_ca_mg_per_day",
+        "urine_mg_mg_per_day",
+        "mass_balance_error_mg",
+    ):
         assert key in summary
     for base in ("plasma_ica_mM", "plasma_mg_mM", "pth_pmol_L", "calcitriol_pmol_L"):
         assert summary[f"{base}_min"] <= summary[base] <= summary[f"{base}_max"]
@@ -60,12 +70,18 @@ def test_summary_has_the_interface_keys():
 
 def _scenario(**run):
     from cellsim.schema import validate
+
     return {
         "scenario": {"name": "unit"},
         "body": validate({}, runner.MODEL_SCHEMA, "[body]"),
-        "protocol": validate({"doses": [{"time": "08:00", "ca_mg": 500, "mg_mg": 250}],
-                              "checks": [{"day": 2, "time": "22:00"}]},
-                             runner.PROTOCOL_SCHEMA, "[protocol]"),
+        "protocol": validate(
+            {
+                "doses": [{"time": "08:00", "ca_mg": 500, "mg_mg": 250}],
+                "checks": [{"day": 2, "time": "22:00"}],
+            },
+            runner.PROTOCOL_SCHEMA,
+            "[protocol]",
+        ),
         "run": validate({"duration_days": 2, **run}, runner.RUN_SCHEMA, "[run]"),
         "output": {},
     }
@@ -110,8 +126,10 @@ def test_compare_competition_reports_both_variants():
     both = summary["competition_comparison"]
     assert set(both) == {"default", "strong"}
     # Strong competition must cost Mg when 500 mg Ca is taken with it.
-    assert both["strong"]["mg_absorbed_mg_per_dose"][0] < \
-        both["default"]["mg_absorbed_mg_per_dose"][0] - 5.0
+    assert (
+        both["strong"]["mg_absorbed_mg_per_dose"][0]
+        < both["default"]["mg_absorbed_mg_per_dose"][0] - 5.0
+    )
 
 
 def test_progress_bar_runs(capsys):

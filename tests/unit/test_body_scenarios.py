@@ -19,8 +19,9 @@ def load_body_scenario(path: Path, duration_days: float | None = None) -> dict:
     return {
         "scenario": data["scenario"],
         "body": validate(data.get("body", {}), runner.MODEL_SCHEMA, f"{path.name}: [body]"),
-        "protocol": validate(data.get("protocol", {}), runner.PROTOCOL_SCHEMA,
-                             f"{path.name}: [protocol]"),
+        "protocol": validate(
+            data.get("protocol", {}), runner.PROTOCOL_SCHEMA, f"{path.name}: [protocol]"
+        ),
         "run": validate(data.get("run", {}), runner.RUN_SCHEMA, f"{path.name}: [run]"),
         "output": data.get("output", {}),
     }
@@ -28,9 +29,14 @@ def load_body_scenario(path: Path, duration_days: float | None = None) -> dict:
 
 def test_the_six_scenarios_are_bundled():
     names = {p.stem for p in SCENARIOS}
-    assert names >= {"body_supplement_together_vs_apart", "body_ratio_2to1_vs_1to1",
-                     "body_evening_magnesium", "body_mg_deficiency_refractory_hypocalcaemia",
-                     "body_competition_hypothesis", "body_baseline_rda"}
+    assert names >= {
+        "body_supplement_together_vs_apart",
+        "body_ratio_2to1_vs_1to1",
+        "body_evening_magnesium",
+        "body_mg_deficiency_refractory_hypocalcaemia",
+        "body_competition_hypothesis",
+        "body_baseline_rda",
+    }
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)

@@ -13,30 +13,63 @@ from cellsim.nerve.model import NerveModel
 from cellsim.nerve.params import PARAMETER_SETS
 from cellsim.nerve.stimulus import square_pulses
 
-SMALL = dataclasses.replace(PARAMETER_SETS["hh_dodge_rahamimoff_jahr_stevens"], area_um2=3.0,
-                            n_release_sites=12, n_nmda=30, conduction_delay_ms=0.2)
+SMALL = dataclasses.replace(
+    PARAMETER_SETS["hh_dodge_rahamimoff_jahr_stevens"],
+    area_um2=3.0,
+    n_release_sites=12,
+    n_nmda=30,
+    conduction_delay_ms=0.2,
+)
 
 
-def _model(engine, duration_ms=4.0, parts=("axon", "junction", "nmda"), seed=3, params=SMALL,
-           ca=1.2, mg=0.5, parallel_min_agents=50_000):
+def _model(
+    engine,
+    duration_ms=4.0,
+    parts=("axon", "junction", "nmda"),
+    seed=3,
+    params=SMALL,
+    ca=1.2,
+    mg=0.5,
+    parallel_min_agents=50_000,
+):
     n = round(duration_ms / 0.01)
     stim = square_pulses(np.array([0.2]), 0.5, 100.0, n, 0.01)
     glu = square_pulses(np.array([0.5]), 1.0, 1.0, n, 0.01)
-    return NerveModel(params, ca_o_mM=ca, mg_o_mM=mg, duration_ms=duration_ms, seed=seed,
-                      parts=parts, stim_uA_per_cm2=stim, glutamate=glu, record_every_steps=5,
-                      snapshot_every_steps=100, engine=engine,
-                      parallel_min_agents=parallel_min_agents)
+    return NerveModel(
+        params,
+        ca_o_mM=ca,
+        mg_o_mM=mg,
+        duration_ms=duration_ms,
+        seed=seed,
+        parts=parts,
+        stim_uA_per_cm2=stim,
+        glutamate=glu,
+        record_every_steps=5,
+        snapshot_every_steps=100,
+        engine=engine,
+        parallel_min_agents=parallel_min_agents,
+    )
 
 
 def _same(a: NerveModel, b: NerveModel):
     assert a.step_index == b.step_index
-    for name in ("na", "k", "cav_gate", "cav_block", "sensor", "vesicle", "nmda_gate",
-                 "nmda_block", "iv"):
+    for name in (
+        "na",
+        "k",
+        "cav_gate",
+        "cav_block",
+        "sensor",
+        "vesicle",
+        "nmda_gate",
+        "nmda_block",
+        "iv",
+    ):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     np.testing.assert_array_equal(a.spike_times_ms, b.spike_times_ms)
     np.testing.assert_array_equal(a.quanta_times_ms, b.quanta_times_ms)
-    np.testing.assert_array_equal(a.q_sites[:a.quanta_times_ms.size],
-                                  b.q_sites[:b.quanta_times_ms.size])
+    np.testing.assert_array_equal(
+        a.q_sites[: a.quanta_times_ms.size], b.q_sites[: b.quanta_times_ms.size]
+    )
     np.testing.assert_array_equal(a.muscle_ap_times_ms, b.muscle_ap_times_ms)
     np.testing.assert_allclose(a.rec, b.rec, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(a.sv, b.sv, rtol=1e-12, atol=1e-12)
@@ -69,8 +102,11 @@ def test_numba_thread_count_does_not_change_the_result():
             numba.set_num_threads(threads)
             params = dataclasses.replace(SMALL, area_um2=20.0, n_release_sites=200)
             # parallel_min_agents=0: every agent loop takes the prange path
-            runs.append(_model("numba", duration_ms=40.0, params=params, ca=0.6,
-                               parallel_min_agents=0).run())
+            runs.append(
+                _model(
+                    "numba", duration_ms=40.0, params=params, ca=0.6, parallel_min_agents=0
+                ).run()
+            )
     finally:
         numba.set_num_threads(saved)
     assert runs[0].quanta_times_ms.size > 0
@@ -109,5 +145,6 @@ def test_reference_engine_needs_agents():
     from cellsim.errors import ModelError
 
     with pytest.raises(ModelError, match="agents"):
-        NerveModel(SMALL, ca_o_mM=1.2, mg_o_mM=0.5, duration_ms=1.0, engine="reference",
-                   agents=False)
+        NerveModel(
+            SMALL, ca_o_mM=1.2, mg_o_mM=0.5, duration_ms=1.0, engine="reference", agents=False
+        )

@@ -62,8 +62,12 @@ def test_pulse_train_onsets():
 
 
 def _scenario(**tables):
-    base = {"scenario": {"name": "t", "description": "d"}, "nerve": {}, "protocol": {},
-            "run": {"duration_ms": 10.0}}
+    base = {
+        "scenario": {"name": "t", "description": "d"},
+        "nerve": {},
+        "protocol": {},
+        "run": {"duration_ms": 10.0},
+    }
     for key, value in tables.items():
         base[key] = {**base.get(key, {}), **value}
     return base
@@ -97,15 +101,18 @@ def test_unknown_protocol_key():
         validate_scenario(_scenario(protocol={"rate_hx": 5.0}))
 
 
-@pytest.mark.parametrize("table,key,value,text", [
-    ("nerve", "ca_o_mM", -1.0, "must be >"),
-    ("nerve", "mg_o_mM", 50.0, "must be <="),
-    ("run", "dt_us", 100.0, "must be <="),
-    ("run", "engine", "fast", "must be one of"),
-    ("protocol", "stimulus", "pulses", "Did you mean 'pulse'"),
-    ("nerve", "parts", ["axon", "brain"], "unknown part"),
-    ("nerve", "area_um2", -3.0, "must be > 0"),
-])
+@pytest.mark.parametrize(
+    "table,key,value,text",
+    [
+        ("nerve", "ca_o_mM", -1.0, "must be >"),
+        ("nerve", "mg_o_mM", 50.0, "must be <="),
+        ("run", "dt_us", 100.0, "must be <="),
+        ("run", "engine", "fast", "must be one of"),
+        ("protocol", "stimulus", "pulses", "Did you mean 'pulse'"),
+        ("nerve", "parts", ["axon", "brain"], "unknown part"),
+        ("nerve", "area_um2", -3.0, "must be > 0"),
+    ],
+)
 def test_out_of_range_values(table, key, value, text):
     with pytest.raises(ScenarioError, match=text):
         validate_scenario(_scenario(**{table: {key: value}}))

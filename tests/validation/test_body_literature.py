@@ -20,8 +20,10 @@ MEALS_H = [8.0, 13.0, 19.0]
 def _single_load_fraction(params, ca_mg=0.0, mg_mg=0.0):
     """Fraction absorbed of one load taken with a meal, nothing else eaten for 48 h."""
     result = model.simulate(params, [Intake(0.0, ca_mg, mg_mg, True)], 48.0, record_every_h=1.0)
-    return (result.ca_absorbed_mg[0] / ca_mg if ca_mg else None,
-            result.mg_absorbed_mg[0] / mg_mg if mg_mg else None)
+    return (
+        result.ca_absorbed_mg[0] / ca_mg if ca_mg else None,
+        result.mg_absorbed_mg[0] / mg_mg if mg_mg else None,
+    )
 
 
 # --- gut -----------------------------------------------------------------------
@@ -69,7 +71,7 @@ def test_ca_absorption_rises_with_calcitriol_like_wilz():
 # --- steady state on RDA intake --------------------------------------------------
 @pytest.fixture(scope="module")
 def rda_30_days():
-    intakes = meals(1000.0, 320.0, MEALS_H, 30)        # adult_female_19_50 RDAs
+    intakes = meals(1000.0, 320.0, MEALS_H, 30)  # adult_female_19_50 RDAs
     result = model.simulate(PARAMS, intakes, 30 * 24.0)
     return result, result.series(), metrics.summarise(result)
 
@@ -101,10 +103,10 @@ def test_plasma_in_reference_range_without_drift(rda_30_days):
     _, series, _ = rda_30_days
     assert series["plasma_ica_mM"].min() >= 1.1 and series["plasma_ica_mM"].max() <= 1.3
     assert series["plasma_mg_mM"].min() >= 0.7 and series["plasma_mg_mM"].max() <= 1.0
-    assert abs(_day_mean(series, "plasma_ica_mM", 30)
-               - _day_mean(series, "plasma_ica_mM", 10)) < 0.005
-    assert abs(_day_mean(series, "plasma_mg_mM", 30)
-               - _day_mean(series, "plasma_mg_mM", 10)) < 0.01
+    assert (
+        abs(_day_mean(series, "plasma_ica_mM", 30) - _day_mean(series, "plasma_ica_mM", 10)) < 0.005
+    )
+    assert abs(_day_mean(series, "plasma_mg_mM", 30) - _day_mean(series, "plasma_mg_mM", 10)) < 0.01
 
 
 # --- hormones ----------------------------------------------------------------
@@ -116,8 +118,7 @@ def test_pth_set_point():
     """
     ref = model.reference(PARAMS)
     ica = np.linspace(0.9, 1.5, 121)
-    pth = [model.pth_target_pmol_L(c, ref.img_mM, ref.mg_total_mM, ref.img_mM, PARAMS)
-           for c in ica]
+    pth = [model.pth_target_pmol_L(c, ref.img_mM, ref.mg_total_mM, ref.img_mM, PARAMS) for c in ica]
 
     def brown(x, a, d, s, m):
         return (a - d) / (1.0 + (x / s) ** m) + d
@@ -130,10 +131,12 @@ def test_high_mg_suppresses_pth_less_than_ca_per_mole():
     """Anast 1972 / literature.md: high Mg suppresses PTH, weaker per mole than Ca."""
     ref = model.reference(PARAMS)
     base = model.pth_target_pmol_L(ref.ica_mM, ref.img_mM, ref.mg_total_mM, ref.img_mM, PARAMS)
-    more_mg = model.pth_target_pmol_L(ref.ica_mM, ref.img_mM + 0.1, ref.mg_total_mM + 0.1667,
-                                      ref.img_mM, PARAMS)
-    more_ca = model.pth_target_pmol_L(ref.ica_mM + 0.1, ref.img_mM, ref.mg_total_mM,
-                                      ref.img_mM, PARAMS)
+    more_mg = model.pth_target_pmol_L(
+        ref.ica_mM, ref.img_mM + 0.1, ref.mg_total_mM + 0.1667, ref.img_mM, PARAMS
+    )
+    more_ca = model.pth_target_pmol_L(
+        ref.ica_mM + 0.1, ref.img_mM, ref.mg_total_mM, ref.img_mM, PARAMS
+    )
     assert more_ca < more_mg < base
 
 
@@ -152,7 +155,7 @@ def test_pth_elimination_half_life():
     series = result.series()
     minutes = series["time_h"] * 60.0
     assert 2.0 <= _half_life(minutes, series["pth_pmol_L"]) <= 4.0
-    t, pth = model.pth_clearance(PARAMS)           # the stand-alone demonstration agrees
+    t, pth = model.pth_clearance(PARAMS)  # the stand-alone demonstration agrees
     assert 2.0 <= _half_life(t, pth) <= 4.0
 
 
@@ -182,11 +185,15 @@ def test_severe_mg_deficiency_gives_hypocalcaemia_refractory_to_ca_but_not_mg():
     days = 70
     intakes = meals(1000.0, 10.0, MEALS_H, days)
     for day in range(42, days):
-        intakes += [Intake(24.0 * day + 8.0, 500.0, 0.0, True),
-                    Intake(24.0 * day + 19.0, 500.0, 0.0, True)]
+        intakes += [
+            Intake(24.0 * day + 8.0, 500.0, 0.0, True),
+            Intake(24.0 * day + 19.0, 500.0, 0.0, True),
+        ]
     for day in range(56, days):
-        intakes += [Intake(24.0 * day + 11.0, 0.0, 150.0, False),
-                    Intake(24.0 * day + 22.0, 0.0, 150.0, False)]
+        intakes += [
+            Intake(24.0 * day + 11.0, 0.0, 150.0, False),
+            Intake(24.0 * day + 22.0, 0.0, 150.0, False),
+        ]
     series = model.simulate(PARAMS, intakes, days * 24.0, record_every_h=1.0).series()
 
     def mean(key, day):
@@ -194,8 +201,8 @@ def test_severe_mg_deficiency_gives_hypocalcaemia_refractory_to_ca_but_not_mg():
 
     assert mean("plasma_mg_mM", 42) <= 0.55
     assert mean("plasma_ica_mM", 42) < 1.05
-    assert mean("plasma_ica_mM", 56) < 1.12            # Ca alone: still hypocalcaemic
-    assert mean("plasma_ica_mM", 70) >= 1.18           # Mg repletion restores it
+    assert mean("plasma_ica_mM", 56) < 1.12  # Ca alone: still hypocalcaemic
+    assert mean("plasma_ica_mM", 70) >= 1.18  # Mg repletion restores it
     assert mean("pth_pmol_L", 70) < mean("pth_pmol_L", 56)
 
 
@@ -213,9 +220,10 @@ def test_mass_balance_closes_to_solver_tolerance():
     """intake = absorbed + faecal (+ still in lumen); absorbed - urine - endogenous faecal
     = change of body stores.  Tolerance: 1e-6 of the Ca or Mg taken in (mg)."""
     intakes = meals(1000.0, 320.0, MEALS_H, 10) + [
-        Intake(24.0 * d + 22.5, 400.0, 300.0, False) for d in range(10)]
-    result = model.simulate(PARAMS, intakes, 10 * 24.0 - 1.0)   # ends with a dose in transit
+        Intake(24.0 * d + 22.5, 400.0, 300.0, False) for d in range(10)
+    ]
+    result = model.simulate(PARAMS, intakes, 10 * 24.0 - 1.0)  # ends with a dose in transit
     summary = metrics.summarise(result)
     intake_mg = sum(i.ca_mg for i in result.intakes)
     assert summary["mass_balance_error_mg"] < 1e-6 * intake_mg
-    assert result.final_state[model.CA_LUMEN] > 0.0             # the check included the lumen
+    assert result.final_state[model.CA_LUMEN] > 0.0  # the check included the lumen

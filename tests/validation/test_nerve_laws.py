@@ -47,8 +47,10 @@ def test_release_slope_falls_towards_2_mM(release_curve):
 
 def test_mg_competes_with_ca_in_release():
     """Dodge & Rahamimoff 1967: raising Mg lowers release; more Ca overcomes it."""
-    rel = [metrics.release_vs_ca(PR, [ca], mg, n_sites=1000, n_aps=10)[0]
-           for ca, mg in ((1.0, 0.5), (1.0, 4.0), (4.0, 4.0))]
+    rel = [
+        metrics.release_vs_ca(PR, [ca], mg, n_sites=1000, n_aps=10)[0]
+        for ca, mg in ((1.0, 0.5), (1.0, 4.0), (4.0, 4.0))
+    ]
     assert rel[1] < 0.5 * rel[0]
     assert rel[2] > 2.0 * rel[1]
 
@@ -127,8 +129,16 @@ def test_lowering_mg_raises_spontaneous_firing():
 def _single_shock(ca, mg, seed):
     n = round(30.0 / 0.01)
     stim = square_pulses(np.array([5.0]), 0.5, 100.0, n, 0.01)
-    m = NerveModel(PR, ca_o_mM=ca, mg_o_mM=mg, duration_ms=30.0, seed=seed,
-                   parts=("axon", "junction"), stim_uA_per_cm2=stim, agents=False)
+    m = NerveModel(
+        PR,
+        ca_o_mM=ca,
+        mg_o_mM=mg,
+        duration_ms=30.0,
+        seed=seed,
+        parts=("axon", "junction"),
+        stim_uA_per_cm2=stim,
+        agents=False,
+    )
     m.run()
     return m
 
