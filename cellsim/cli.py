@@ -110,6 +110,16 @@ def _cmd_sweep(args) -> int:
     return sweep_main(args)
 
 
+def _add_set_option(parser, example: str = ", e.g. fibre.mg_free_mM=0.15") -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"override a key{example} (repeatable)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cellsim",
@@ -125,13 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a key, e.g. fibre.mg_free_mM=0.15 (repeatable)",
-    )
+    _add_set_option(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("run", help="run a scenario and write a results folder")
@@ -140,13 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", help="results folder (default: [output] directory, or results/<name>)"
     )
     p.add_argument("--seed", type=int, help="random seed (overrides [run] seed)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a key, e.g. fibre.mg_free_mM=0.15 (repeatable)",
-    )
+    _add_set_option(p)
     p.add_argument(
         "--engine",
         choices=("numba", "reference"),
@@ -175,13 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="run at most N pending runs now (resume later)")
     p.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     p.add_argument("--keep-runs", action="store_true", help="keep each run's results folder")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a key in every run, e.g. run.duration_ms=20 (repeatable)",
-    )
+    _add_set_option(p, " in every run, e.g. run.duration_ms=20")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sweep)
     return parser

@@ -7,7 +7,7 @@ between scales, so each scale can also run alone with a hand-made Environment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from cellsim.errors import ModelError
 
@@ -39,7 +39,3 @@ class Environment:
             value = getattr(self, name)
             if not value > 0:
                 raise ModelError(f"Environment.{name} must be > 0 mM, got {value!r}.")
-
-    def with_(self, **changes) -> Environment:
-        """A copy with some fields changed."""
-        return replace(self, **changes)

@@ -193,16 +193,6 @@ def uniforms_array(seed, purpose, step, n, draws):
 
 
 @njit(cache=True, inline="always")
-def binomial_small(key, draw, n, p):
-    """Binomial(n, p) by n Bernoulli draws; for small n (channels, sites)."""
-    count = 0
-    for j in range(n):
-        if uniform(key, draw + j) < p:
-            count += 1
-    return count
-
-
-@njit(cache=True, inline="always")
 def poisson(key, draw, mean):
     """Poisson(mean) by inversion; exact, for the small means of one step."""
     u = uniform(key, draw)

@@ -195,10 +195,6 @@ class Results:
     timeseries: dict[str, np.ndarray]
     scenario_text: str
 
-    @property
-    def time_column(self) -> str:
-        return next(iter(self.timeseries))
-
     def events(self) -> dict[str, np.ndarray]:
         f = self.path / "events.npz"
         return dict(np.load(f)) if f.exists() else {}

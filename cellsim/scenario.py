@@ -80,10 +80,9 @@ class Scenario:
 
 def load_runner(scale: str):
     """Import the module that runs a scale (lazily: keeps the CLI fast)."""
-    main = scale.split("+")[-1] if "+" in scale else scale
-    if "+" in scale:
+    if scale == "nerve+fibre":
         return importlib.import_module("cellsim.chain")
-    return importlib.import_module(SCALE_RUNNERS[main])
+    return importlib.import_module(SCALE_RUNNERS[scale])
 
 
 def model_tables(runner) -> dict:

@@ -240,19 +240,3 @@ def _validate_one(spec, value, where):
             f"{where}: at least {spec.min_items} entries are required, found {len(value)}."
         )
     return [validate(item, spec.table, f"{where}[{i}]") for i, item in enumerate(value)]
-
-
-def describe(schema: Table, prefix: str = "") -> list[str]:
-    """One line per key: dotted name, type, default and doc (for docs and --help)."""
-    lines = []
-    for key, spec in schema.fields.items():
-        name = f"{prefix}{key}"
-        if isinstance(spec, Field):
-            default = "required" if spec.default is REQUIRED else f"default {spec.default!r}"
-            kind = f"list of {_type_name(spec.kind)}" if spec.is_list else _type_name(spec.kind)
-            lines.append(f"{name}: {kind}, {default}. {spec.doc}".rstrip())
-        elif isinstance(spec, Table):
-            lines.extend(describe(spec, name + "."))
-        else:
-            lines.extend(describe(spec.table, name + "[]."))
-    return lines

@@ -150,30 +150,11 @@ def _site_keys(seed, step):
 
 @njit(cache=True)
 def _sites_serial(seed, step, p, ctx, gates, blocks, sensor, vesicle, fused, site_ca):
-    """Step every release site (body written out: see the note on the axon loops)."""
+    """Step every release site.  Unlike the axon loops this runs only during a
+    terminal AP (a few hundred sites), so the shared per-site helper is used."""
     keys = _site_keys(seed, step)
-    cps = int(p[CPS])
     for i in range(fused.shape[0]):
-        fused[i] = 0
-        first = i * cps
-        for c in range(first, first + cps):
-            gates[c] = two_state_next(
-                gates[c], uniform(agent_key(keys[0], c), 0), ctx[CX_CAV_OPEN], ctx[CX_CAV_CLOSE]
-            )
-            blocks[c] = two_state_next(
-                blocks[c], uniform(agent_key(keys[1], c), 0), ctx[CX_MG_BLOCK], ctx[CX_MG_UNBLOCK]
-            )
-        site_ca[i] = site_domain_ca(gates, blocks, first, cps, p)
-        if vesicle[i] == 1:
-            nb = sensor_next(sensor[i], uniform(agent_key(keys[2], i), 0), site_ca[i], p)
-            if nb < 0:
-                fused[i] = 1
-                vesicle[i] = 0
-                sensor[i] = 0
-            else:
-                sensor[i] = nb
-        elif uniform(agent_key(keys[3], i), 0) < p[REFILL_P]:
-            vesicle[i] = 1
+        _site_one(i, keys, p, ctx, gates, blocks, sensor, vesicle, fused, site_ca)
 
 
 @njit(cache=True, parallel=True)
