@@ -1,23 +1,26 @@
-"""Fibre kernel benchmarks: throughput vs N, threads, reference engine, memory, compile.
+"""Performance benchmarks: fibre kernel, engines, memory, compilation, scenarios.
 
 Run from the repository root::
 
-    python benchmarks/bench_kernel.py            # quick set: 1e4, 1e5, 1e6 ions
-    python benchmarks/bench_kernel.py --full     # adds 1e7 ions and the end-to-end scenarios
+    python benchmarks/bench_kernel.py            # quick set (about 3 minutes)
+    python benchmarks/bench_kernel.py --full     # adds 1e7 ions and every bundled scenario
 
-Prints a table and appends the figures to ``benchmarks/results/kernel.jsonl`` so a change
-can be compared with the previous run (the last stored run is shown beside the new one).
-Figures are medians of several repeats, measured in one process.
+Prints one table and appends the figures to ``benchmarks/results/kernel.jsonl``; each
+figure is shown beside the one of the previous stored run, so a change can be judged.
+Throughputs are medians of several repeats, and ratios (2 threads vs 1, kernel vs
+reference) are measured in the same run.
 
 The benchmark problem is the one of the performance issue: Ca and Mg ions (1:100)
 diffusing in a box with reflecting walls (D 0.3 and 0.2 µm²/ms, dt 1 µs), competing for
 fixed troponin sites (one ion per site, first-order unbinding), at constant density; no
 release, pumps or parvalbumin, and every ion moves every step (``mg_substeps = 1``).
+A "particle-step" is one ion (free or bound) advanced by one step.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -31,18 +34,18 @@ import numba
 import numpy as np
 
 from cellsim.fibre import FibreModel, Protocol, RunSettings, get_parameter_set
-from cellsim.fibre.state import FREE
 
-RESULTS = Path(__file__).parent / "results" / "kernel.jsonl"
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "kernel.jsonl"
 #: ions per µm³ of the benchmark problem: 2 mM Mg + 20 µM Ca (1:100)
 MG_MM, CA_UM = 2.0, 20.0
+QUICK_SCENARIOS = ("twitch", "nerve_spasm_low_ca", "body_baseline_rda")
 
 
 def problem(n_ions: int, dt_us: float = 1.0, seed: int = 1) -> FibreModel:
     """A closed box holding about ``n_ions`` free ions at the benchmark density."""
     density = (MG_MM * 1000 + CA_UM) * 602.214  # ions per µm³
-    volume = n_ions / density
-    side = volume ** (1 / 3)
+    side = (n_ions / density) ** (1 / 3)
     params = get_parameter_set("human").with_overrides(
         {
             "length_x_um": side,
@@ -74,32 +77,43 @@ def _median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def _digest(model: FibreModel) -> str:
+    """A fingerprint of the ion and site state, to compare runs bit for bit."""
+    s = model.state
+    h = hashlib.sha256()
+    for a in (s.ion_x, s.ion_y, s.ion_z, s.ion_state, s.ion_site, s.site_species):
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
 def kernel_throughput(n_ions: int, threads: int, steps: int, repeats: int = 5) -> dict:
     """Particle-steps per second of the whole step (move, bind, resolve, filament)."""
     model = problem(n_ions)
     numba.set_num_threads(threads)
-    model.advance(2)  # compile / warm caches
-    n_free = int(np.count_nonzero(model.state.ion_state == FREE))
-    seconds = _median_time(lambda: model.advance(steps), repeats)
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    try:
+        model.advance(1)  # compile / warm caches
+        seconds = _median_time(lambda: model.advance(steps), repeats)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     return {
         "n_ions": model.state.n_ions,
-        "n_free": n_free,
         "threads": threads,
         "steps": steps,
         "seconds": seconds,
         "particle_steps_per_s": model.state.n_ions * steps / seconds,
+        "digest": _digest(model),
     }
 
 
 def reference_throughput(n_ions: int, steps: int) -> float:
     model = problem(n_ions)
     model.engine = "reference"
+    model.advance(1)  # make the agent views
     seconds = _median_time(lambda: model.advance(steps), 3)
     return model.state.n_ions * steps / seconds
 
 
-def engine_ratio_on_scenario(path: str, steps: int) -> dict:
+def engine_ratio_on_scenario(path: Path, steps: int) -> dict:
     """numba vs reference engine on the first ``steps`` steps of a bundled scenario."""
     from cellsim.fibre import runner
     from cellsim.scenario import load
@@ -108,18 +122,48 @@ def engine_ratio_on_scenario(path: str, steps: int) -> dict:
     for engine in ("numba", "reference"):
         scenario = load(path, [f"run.engine={engine!r}", "output.snapshots=false"])
         model = runner.build_model(scenario.data)
-        model.advance(1)  # compile / warm
+        model.advance(1)  # compile / make agent views
         out[engine] = _median_time(lambda m=model: m.advance(steps), 3 if engine == "numba" else 1)
     out["ratio"] = out["reference"] / out["numba"]
     return out
 
 
-def memory_per_ion(n_ions: int) -> float:
+def array_bytes_per_ion(n_ions: int) -> float:
     """Bytes of the fibre's arrays per ion (ion rows, their sites, scratch)."""
-    model = problem(n_ions)
-    s = model.state
+    s = problem(n_ions).state
     total = sum(a.nbytes for a in vars(s).values() if isinstance(a, np.ndarray))
     return total / s.n_ions
+
+
+_RSS_CODE = """
+import os, sys, time
+from benchmarks.bench_kernel import problem
+
+def resident():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+problem(2000).advance(1)  # load the compiled kernels first: numba's own footprint
+before = resident()
+m = problem({n})
+m.advance(1)
+t = time.perf_counter(); m.advance({steps}); t = time.perf_counter() - t
+print(m.state.n_ions, resident() - before, t)
+"""
+
+
+def resident_bytes_per_ion(n_ions: int, steps: int = 3) -> dict:
+    """Resident memory a model of ``n_ions`` adds to a process, per ion, measured in
+    a fresh process after numba has loaded the compiled kernels (Linux)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _RSS_CODE.format(n=n_ions, steps=steps)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.split()
+    n, added, seconds = int(out[0]), int(out[1]), float(out[2])
+    return {"n_ions": n, "bytes_per_ion": added / n, "seconds_per_step": seconds / steps}
 
 
 def compile_times() -> dict:
@@ -131,7 +175,7 @@ def compile_times() -> dict:
     )
     out = {}
     for label, env in (
-        ("cold_compile_s", {"NUMBA_CACHE_DIR": str(Path(f"/tmp/cellsim-cold-{os.getpid()}"))}),
+        ("cold_compile_s", {"NUMBA_CACHE_DIR": f"/tmp/cellsim-cold-{os.getpid()}"}),
         ("cache_load_s", {}),
     ):
         result = subprocess.run(
@@ -139,94 +183,131 @@ def compile_times() -> dict:
             capture_output=True,
             text=True,
             env={**os.environ, **env},
-            cwd=Path(__file__).parent.parent,
+            cwd=ROOT,
+            check=True,
         )
         out[label] = float(result.stdout.strip().splitlines()[-1])
     return out
 
 
 def scenario_times(names) -> dict:
+    """Wall time of ``cellsim run`` on bundled scenarios, end to end (warm cache)."""
     out = {}
     for name in names:
         start = time.perf_counter()
+        folder = f"/tmp/cellsim-bench/{name}"
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "cellsim",
-                "run",
-                f"scenarios/{name}.toml",
-                "-q",
-                "-o",
-                f"/tmp/cellsim-bench/{name}",
-            ],
+            [sys.executable, "-m", "cellsim", "run", f"scenarios/{name}.toml", "-q", "-o", folder],
             check=True,
             capture_output=True,
-            cwd=Path(__file__).parent.parent,
+            cwd=ROOT,
         )
         out[name] = time.perf_counter() - start
     return out
 
 
+class Table:
+    """Rows of (what, figure, previous figure) printed as they come."""
+
+    def __init__(self, previous: dict | None):
+        self.previous = previous or {}
+        self.figures: dict[str, float] = {}
+        print(f"{'':44} {'now':>12} {'previous':>12}")
+
+    def add(self, key: str, label: str, value: float, fmt: str = ".1f") -> None:
+        self.figures[key] = value
+        old = self.previous.get(key)
+        old_text = "" if old is None else format(old, fmt)
+        print(f"{label:44} {format(value, fmt):>12} {old_text:>12}", flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--full", action="store_true", help="add 1e7 ions and scenarios")
+    parser.add_argument("--full", action="store_true", help="add 1e7 ions and all scenarios")
     args = parser.parse_args(argv)
-    sizes = [10_000, 100_000, 1_000_000] + ([10_000_000] if args.full else [])
-    record = {
-        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "numba": numba.__version__,
-        "rows": [],
-    }
-    print(f"{'ions':>10} {'threads':>7} {'M particle-steps/s':>20} {'s/step':>10}")
-    for n in sizes:
-        steps = max(5, int(2e7 // n))
-        for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
-            row = kernel_throughput(n, threads, steps)
-            record["rows"].append(row)
-            print(
-                f"{row['n_ions']:>10} {threads:>7} {row['particle_steps_per_s'] / 1e6:>20.2f} "
-                f"{row['seconds'] / steps:>10.2e}"
-            )
-    ref = reference_throughput(2_000, 3)
-    one = next(r for r in record["rows"] if r["threads"] == 1 and r["n_ions"] < 20_000)
-    record["reference_particle_steps_per_s"] = ref
-    record["kernel_over_reference"] = one["particle_steps_per_s"] / ref
-    print(
-        f"reference engine: {ref / 1e6:.3f} M particle-steps/s; kernel (1 thread, 1e4) is "
-        f"{record['kernel_over_reference']:.0f}x faster"
-    )
-    same = engine_ratio_on_scenario("scenarios/twitch.toml", steps=40)
-    record["twitch_engine_ratio"] = same["ratio"]
-    print(
-        f"twitch.toml, 40 steps: numba {same['numba']:.3f} s, reference "
-        f"{same['reference']:.1f} s: {same['ratio']:.0f}x"
-    )
-    record["bytes_per_ion"] = memory_per_ion(100_000)
-    print(f"memory: {record['bytes_per_ion']:.1f} bytes per ion (fibre arrays)")
-    record.update(compile_times())
-    print(
-        f"compile: cold {record['cold_compile_s']:.1f} s, from cache {record['cache_load_s']:.1f} s"
-    )
-    if args.full:
-        record["scenarios_s"] = scenario_times(["twitch", "twitch_mouse_fast", "cramp_low_mg"])
-        for name, sec in record["scenarios_s"].items():
-            print(f"scenario {name}: {sec:.1f} s end to end")
     previous = None
     if RESULTS.exists():
         lines = RESULTS.read_text().strip().splitlines()
-        previous = json.loads(lines[-1]) if lines else None
-    if previous:
-        print(
-            f"previous run ({previous['when']}): kernel/reference "
-            f"{previous.get('kernel_over_reference', float('nan')):.0f}x"
+        previous = json.loads(lines[-1]).get("figures") if lines else None
+    record = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+        "python": platform.python_version(),
+        "numba": numba.__version__,
+        "full": args.full,
+    }
+    print(
+        f"cellsim benchmarks: {record['cpus']} cpus, numba {record['numba']}, "
+        f"load average {record['load_average']:.2f} (other work lowers every figure)"
+    )
+    table = Table(previous)
+    max_threads = numba.config.NUMBA_NUM_THREADS
+    sizes = [10_000, 100_000, 1_000_000] + ([10_000_000] if args.full else [])
+    per_step = {}
+    for n in sizes:
+        steps = max(3, int(2e7 // n))
+        rows = {t: kernel_throughput(n, t, steps) for t in sorted({1, max_threads})}
+        one = rows[1]
+        per_step[n] = one["seconds"] / steps
+        table.add(
+            f"mps_{n}_1",
+            f"kernel, {n:.0e} ions, 1 thread (M steps/s)",
+            one["particle_steps_per_s"] / 1e6,
         )
+        if max_threads > 1:
+            many = rows[max_threads]
+            table.add(
+                f"mps_{n}_{max_threads}",
+                f"kernel, {n:.0e} ions, {max_threads} threads (M steps/s)",
+                many["particle_steps_per_s"] / 1e6,
+            )
+            table.add(
+                f"speedup_{n}",
+                f"  {max_threads} threads / 1 thread",
+                many["particle_steps_per_s"] / one["particle_steps_per_s"],
+                ".2f",
+            )
+            if many["digest"] != one["digest"]:
+                print(f"  ERROR: {max_threads} threads gave a different state than 1 thread")
+                record["threads_differ"] = True
+    first, last = sizes[0], sizes[-1]
+    exponent = np.log(per_step[last] / per_step[first]) / np.log(last / first)
+    table.add("scaling_exponent", f"time per step ~ N^x, {first:.0e}..{last:.0e}", exponent, ".3f")
+    ref = reference_throughput(2_000, 3)
+    table.add("reference_mps", "reference engine, 2e3 ions (M steps/s)", ref / 1e6, ".3f")
+    ratio = table.figures["mps_10000_1"] * 1e6 / ref
+    table.add("kernel_over_reference", "  kernel (1e4, 1 thread) / reference", ratio, ".0f")
+    same = engine_ratio_on_scenario(ROOT / "scenarios" / "twitch.toml", steps=40)
+    table.add(
+        "twitch_engine_ratio", "twitch.toml, 40 steps: numba / reference", same["ratio"], ".0f"
+    )
+    table.add("array_bytes_per_ion", "fibre arrays, bytes per ion", array_bytes_per_ion(100_000))
+    rss = resident_bytes_per_ion(sizes[-1])
+    table.add(
+        "resident_bytes_per_ion",
+        f"resident memory, {rss['n_ions']:.0e} ions, bytes/ion",
+        rss["bytes_per_ion"],
+    )
+    table.add(
+        f"resident_s_per_step_{rss['n_ions']}",
+        f"  and seconds per step (1 process, {max_threads} threads)",
+        rss["seconds_per_step"],
+        ".3f",
+    )
+    for label, seconds in compile_times().items():
+        table.add(label, label.replace("_s", "").replace("_", " ") + " (s)", seconds)
+    names = QUICK_SCENARIOS
+    if args.full:
+        names = sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml"))
+    for name, seconds in scenario_times(names).items():
+        table.add(f"scenario_{name}_s", f"cellsim run {name} (s)", seconds)
+    record["figures"] = table.figures
     RESULTS.parent.mkdir(exist_ok=True)
     with open(RESULTS, "a") as fh:
         fh.write(json.dumps(record) + "\n")
-    return 0
+    print(f"stored in {RESULTS.relative_to(ROOT)}")
+    return 1 if record.get("threads_differ") else 0
 
 
 if __name__ == "__main__":

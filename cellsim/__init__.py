@@ -11,6 +11,7 @@ Public API (scales are imported on demand, to keep start-up fast)::
     from cellsim.fibre import FibreModel        # the Mesa model, to script agents
 """
 
+from cellsim import jit_cache  # noqa: F401  (first: before any jitted function exists)
 from cellsim.environment import Environment
 from cellsim.errors import CellsimError, ModelError, ResultsError, ScenarioError
 from cellsim.results import read_results, write_results

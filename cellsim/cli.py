@@ -1,4 +1,4 @@
-"""The ``cellsim`` command line: list, validate, run (more subcommands per scale).
+"""The ``cellsim`` command line: list, validate, run, animate, sweep, check.
 
 Imports are lazy so ``cellsim --help`` and ``cellsim validate`` stay fast.  A
 user mistake (any :class:`~cellsim.errors.CellsimError`) prints one message and
@@ -110,6 +110,12 @@ def _cmd_sweep(args) -> int:
     return sweep_main(args)
 
 
+def _cmd_check(args) -> int:
+    from cellsim.validation.command import main as check_main
+
+    return check_main(args)
+
+
 def _add_set_option(parser, example: str = ", e.g. fibre.mg_free_mM=0.15") -> None:
     parser.add_argument(
         "--set",
@@ -176,6 +182,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set_option(p, " in every run, e.g. run.duration_ms=20")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser(
+        "check",
+        help="run every literature check; exit 1 if any fails",
+        description="Run the literature checks (published value, tolerance, simulated "
+        "value) and print a table; exit status 1 if any check fails.",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="SCALE",
+        help="only these checks: fibre, nerve, body, or a check name (repeatable, or "
+        "comma-separated)",
+    )
+    p.add_argument(
+        "--report", metavar="DIR", help="also write DIR/report.md and one figure per check"
+    )
+    p.add_argument("--quick", action="store_true", help="the shortened versions the tests run")
+    p.add_argument("--list", action="store_true", help="list the checks without running them")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=_cmd_check)
     return parser
 
 

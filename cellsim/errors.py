@@ -20,3 +20,7 @@ class ResultsError(CellsimError):
 
 class ModelError(CellsimError):
     """Parameters are individually valid but together make no physical sense."""
+
+
+class UsageError(CellsimError):
+    """A command-line option has a value cellsim cannot use (e.g. an unknown scale)."""

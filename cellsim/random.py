@@ -31,6 +31,10 @@ Usage (from numba code or plain Python; both call the same compiled functions)::
     k = step_key(seed, PURPOSE_MOVE, step)   # once per step and purpose
     a = agent_key(k, ion_index)               # once per agent
     dx = normal(a, 0); dy = normal(a, 1); u = uniform(a, 3)
+
+Hot loops use the agent key itself as 64 random bits and split it (and one
+more hash, ``bits(a, 0)``) into 32-bit halves: ``d = draws32(a)``, then
+``normal32(d[0], a, 1)`` or ``unit32(d[3])``; see :func:`normal32`.
 """
 
 from __future__ import annotations
@@ -68,7 +72,14 @@ _S8 = np.uint64(8)
 _MASK7 = np.uint64(127)
 _ONE = np.uint64(1)
 _REJECT_BASE = np.uint64(1 << 40)
+_FRESH_DRAW = np.uint64(1 << 20)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+_TO_UNIT32 = 1.0 / 4294967296.0  # 2**-32
+_TO_SIGNED25 = 1.0 / 16777216.0  # 2**-24: 25 bits onto (-1, 1)
+# Integer-to-float conversions go through int64 (the values fit): x86 has a
+# single instruction for signed 64-bit integers but not for unsigned ones.
 
 
 @njit(uint64(uint64), cache=True, inline="always")
@@ -101,7 +112,7 @@ def bits(key, draw):
 @njit(cache=True, inline="always")
 def uniform(key, draw):
     """A uniform float in [0, 1) with 53 random bits."""
-    return float(bits(key, draw) >> _S11) * _TO_UNIT
+    return float(np.int64(bits(key, draw) >> _S11)) * _TO_UNIT
 
 
 def _ziggurat_tables(layers=128):
@@ -143,7 +154,7 @@ def normal(key, draw):
         attempt += _ONE
         layer = np.int64(h & _MASK7)
         # 53 bits for a signed uniform in (-1, 1); the layer bits are below them
-        u = 2.0 * (float(h >> _S11) * _TO_UNIT) - 1.0
+        u = 2.0 * (float(np.int64(h >> _S11)) * _TO_UNIT) - 1.0
         if abs(u) < _ZIG_RATIO[layer]:
             return u * _ZIG_X[layer]
         if layer == 0:
@@ -153,8 +164,8 @@ def normal(key, draw):
                 attempt += _ONE
                 h2 = bits(key, np.uint64(draw) + attempt * _REJECT_BASE)
                 attempt += _ONE
-                u1 = (float(h1 >> _S11) + 0.5) * _TO_UNIT
-                u2 = (float(h2 >> _S11) + 0.5) * _TO_UNIT
+                u1 = (float(np.int64(h1 >> _S11)) + 0.5) * _TO_UNIT
+                u2 = (float(np.int64(h2 >> _S11)) + 0.5) * _TO_UNIT
                 xt = -math.log(u1) / _ZIG_R
                 yt = -math.log(u2)
                 if 2.0 * yt > xt * xt:
@@ -164,8 +175,87 @@ def normal(key, draw):
         f1 = math.exp(-0.5 * (_ZIG_X[layer + 1] * _ZIG_X[layer + 1] - x * x))
         h3 = bits(key, np.uint64(draw) + attempt * _REJECT_BASE)
         attempt += _ONE
-        if f1 + (float(h3 >> _S11) * _TO_UNIT) * (f0 - f1) < 1.0:
+        if f1 + (float(np.int64(h3 >> _S11)) * _TO_UNIT) * (f0 - f1) < 1.0:
             return x
+
+
+@njit(cache=True, inline="always")
+def low32(h):
+    """The low 32 bits of a 64-bit hash."""
+    return np.uint64(h) & _LOW32
+
+
+@njit(cache=True, inline="always")
+def high32(h):
+    """The high 32 bits of a 64-bit hash."""
+    return np.uint64(h) >> _S32
+
+
+@njit(cache=True, inline="always")
+def draws32(key):
+    """Four 32-bit draws from two hashes: the halves of ``key`` and of ``bits(key, 0)``.
+
+    Returned as integers below 2**32, so plain Python (the reference engine)
+    can pass them back to :func:`normal32` and :func:`unit32` unchanged.
+    """
+    h1 = np.uint64(key)
+    h2 = bits(key, 0)
+    return h1 & _LOW32, h1 >> _S32, h2 & _LOW32, h2 >> _S32
+
+
+@njit(cache=True, inline="always")
+def unit32(h32):
+    """A uniform float in [0, 1) from 32 random bits (resolution 2**-32)."""
+    return float(np.int64(np.uint64(h32) & _LOW32)) * _TO_UNIT32
+
+
+@njit(cache=True, inline="always")
+def normal32(h32, key, draw):
+    """A standard normal deviate from 32 random bits ``h32``.
+
+    The hot loops split one 64-bit hash into two such halves, so an ion's three
+    displacements and its binding test cost two hashes instead of six.  The
+    fast path is the ziggurat's rectangle test (7 bits pick the layer, 25 bits
+    the abscissa: far finer than any statistic a simulation can resolve); the
+    wedge and tail cases (about 1 % of draws) go to :func:`_normal32_edge`,
+    which takes further hashes of ``(key, draw)`` and stays exact.
+    """
+    h = np.uint64(h32)
+    layer = np.int64(h & _MASK7)
+    u = (float(np.int64(h >> _S7)) + 0.5) * _TO_SIGNED25 - 1.0
+    if abs(u) < _ZIG_RATIO[layer]:
+        return u * _ZIG_X[layer]
+    return _normal32_edge(u, layer, key, draw)
+
+
+@njit(cache=True)
+def _normal32_edge(u, layer, key, draw):
+    """Finish a ziggurat attempt that fell outside its layer's rectangle.
+
+    Tail (layer 0): Marsaglia's tail algorithm.  Wedge: accept under the
+    density, otherwise reject the attempt and draw a fresh, complete ziggurat
+    normal (a rejected attempt may be replaced by any exact sampler).
+    """
+    d = np.uint64(draw)
+    if layer == 0:
+        attempt = np.uint64(1)
+        while True:
+            h1 = bits(key, d + attempt * _REJECT_BASE)
+            h2 = bits(key, d + (attempt + _ONE) * _REJECT_BASE)
+            u1 = (float(np.int64(h1 >> _S11)) + 0.5) * _TO_UNIT
+            u2 = (float(np.int64(h2 >> _S11)) + 0.5) * _TO_UNIT
+            attempt += np.uint64(2)
+            xt = -math.log(u1) / _ZIG_R
+            yt = -math.log(u2)
+            if 2.0 * yt > xt * xt:
+                return -(_ZIG_R + xt) if u < 0.0 else _ZIG_R + xt
+    x = u * _ZIG_X[layer]
+    f0 = math.exp(-0.5 * (_ZIG_X[layer] * _ZIG_X[layer] - x * x))
+    f1 = math.exp(-0.5 * (_ZIG_X[layer + 1] * _ZIG_X[layer + 1] - x * x))
+    w = float(np.int64(bits(key, d + _REJECT_BASE) >> _S11)) * _TO_UNIT
+    if f1 + w * (f0 - f1) < 1.0:
+        return x
+    return normal(key, d + _FRESH_DRAW)
 
 
 @njit(cache=True)
@@ -189,6 +279,18 @@ def uniforms_array(seed, purpose, step, n, draws):
         a = agent_key(k, i)
         for j in range(draws):
             out[i, j] = uniform(a, j)
+    return out
+
+
+@njit(cache=True)
+def normals32_array(seed, purpose, step, n):
+    """Two :func:`normal32` deviates per agent (both halves of one hash), for tests."""
+    out = np.empty((n, 2))
+    k = step_key(seed, purpose, step)
+    for i in range(n):
+        a = agent_key(k, i)
+        out[i, 0] = normal32(low32(a), a, 1)
+        out[i, 1] = normal32(high32(a), a, 2)
     return out
 
 

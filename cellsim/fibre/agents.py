@@ -32,6 +32,8 @@ def _prob(rate: float, dt: float) -> float:
 
 
 def _reflect(x: float, length: float) -> float:
+    if -length <= x <= 2.0 * length:
+        return min(abs(x), 2.0 * length - abs(x))
     while x < 0.0 or x > length:
         if x < 0.0:
             x = -x
@@ -74,49 +76,45 @@ class Ion(_RowAgent):
         return None if row < 0 else self.model.site_agents[row]
 
     def step(self):
-        """Reference rule: unbind test if bound; else diffuse and maybe claim a site."""
+        """Reference rule: unbind test if bound; else diffuse and maybe claim a site.
+
+        One hash per ion and step (the agent key), and one more for a free ion:
+        their 32-bit halves give the three displacements and the two tests.
+        """
         m, s, i = self.model, self._s, self.row
-        pf, pi, step, seed = m.pf, m.pi, m.step_index, m.seed
+        pi, step, seed = m.pi, m.step_index, m.seed
         event = -1
         sp = int(s.ion_species[i])
         state = int(s.ion_state[i])
         mg_active = step % int(pi[K.I_MG_SUB]) == 0
         if state != IN_SR and (sp == CA or mg_active):
-            h = pf[K.F_DT] if sp == CA else pf[K.F_DT] * int(pi[K.I_MG_SUB])
+            a = crandom.agent_key(crandom.step_key(seed, crandom.PURPOSE_MOVE, step), i)
             if state == BOUND:
                 t = int(s.site_type[s.ion_site[i]])
-                key = crandom.agent_key(crandom.step_key(seed, crandom.PURPOSE_UNBIND, step), i)
-                if crandom.uniform(key, 0) < _prob(s.koff[t, sp], h):
+                if crandom.unit32(crandom.high32(a)) < s.p_unbind[t, sp]:
                     event = K.UNBIND
             else:
-                event = self._move_and_claim(sp, h)
+                event = self._move_and_claim(sp, a)
         s.ion_event[i] = event
 
-    def _move_and_claim(self, sp: int, h: float) -> int:
+    def _move_and_claim(self, sp: int, a: int) -> int:
         m, s, i = self.model, self._s, self.row
-        pf, step, seed = m.pf, m.step_index, m.seed
+        pf = m.pf
+        d0, d1, d2, d3 = crandom.draws32(a)
         sigma = pf[K.F_SIG_CA] if sp == CA else pf[K.F_SIG_MG]
-        a = crandom.agent_key(crandom.step_key(seed, crandom.PURPOSE_MOVE, step), i)
-        x = _reflect(s.ion_x[i] + sigma * crandom.normal(a, 0), pf[K.F_LX])
-        y = _reflect(s.ion_y[i] + sigma * crandom.normal(a, 1), pf[K.F_LY])
-        z = _reflect(s.ion_z[i] + sigma * crandom.normal(a, 2), pf[K.F_LZ])
+        x = _reflect(s.ion_x[i] + sigma * crandom.normal32(d0, a, 1), pf[K.F_LX])
+        y = _reflect(s.ion_y[i] + sigma * crandom.normal32(d1, a, 2), pf[K.F_LY])
+        z = _reflect(s.ion_z[i] + sigma * crandom.normal32(d2, a, 3), pf[K.F_LZ])
         s.ion_x[i], s.ion_y[i], s.ion_z[i] = x, y, z
         v = m.voxel_index(x, y, z)
-        parts = [s.kon[t, sp] * s.n_free[t, v] for t in range(K.N_SITE_TYPES)]
-        rate = 0.0
-        for part in parts:
-            rate += part
-        rate *= pf[K.F_CONC_PER_SITE]
-        if rate <= 0.0:
+        if crandom.unit32(d3) >= s.p_bind[sp, v]:
             return -1
-        b = crandom.agent_key(crandom.step_key(seed, crandom.PURPOSE_BIND, step), i)
-        if crandom.uniform(b, 0) >= _prob(rate, h):
-            return -1
-        target = crandom.uniform(b, 1) * rate
+        # which type of site: probability proportional to kon x free sites
+        target = crandom.uniform(a, 4) * s.bind_weight[sp, v]
         cumulative = 0.0
         chosen = -1
         for t in range(K.N_SITE_TYPES):
-            part = s.kon[t, sp] * s.n_free[t, v] * pf[K.F_CONC_PER_SITE]
+            part = s.kon[t, sp] * s.n_free[t, v]
             cumulative += part
             if part > 0.0:
                 chosen = t
@@ -269,7 +267,7 @@ class RegulatoryUnit(_RowAgent):
         s0 = int(s.type_start[K.TN_REG]) + 2 * r
         n_ca = int(s.site_species[s0] == CA) + int(s.site_species[s0 + 1] == CA)
         a = crandom.agent_key(crandom.step_key(m.seed, crandom.PURPOSE_FILAMENT, m.step_index), r)
-        u_perm, u_xb = crandom.uniform(a, 0), crandom.uniform(a, 1)
+        u_perm, u_xb = crandom.unit32(crandom.low32(a)), crandom.unit32(crandom.high32(a))
         perm, xb = int(s.ru_perm[r]), int(s.ru_xb[r])
         xb_new = xb
         if xb == 1:

@@ -7,9 +7,11 @@ One time step applies these phases in order (the reference engine in
    strongly Mg-inhibited), open channels close.
 2. Release: each open RyR releases a Poisson number of SR ions at its mouth;
    a passive leak releases ions onto the longitudinal-SR wall.
-3. Ions (parallel): a bound ion tests unbinding; a free ion moves (Brownian,
-   reflecting walls) and tests binding to the free sites of its voxel.  Each
-   ion only writes its own row: an intention (claim of a site type, or unbind).
+3. Ions (parallel, in chunks of rows): a bound ion tests unbinding; a free ion
+   moves (Brownian, reflecting walls) and tests binding to the free sites of
+   its voxel, with probabilities tabulated once per step and voxel.  Each ion
+   only writes its own row and its chunk's list of intentions (claim of a
+   site type, or unbind).
 4. Resolution (serial, in ion-row order, so independent of threads): claims
    take a free site of the claimed type in the voxel if one is left; then
    unbinds free their sites.  A site freed this step is not taken this step.
@@ -43,12 +45,16 @@ from cellsim.random import (
     PURPOSE_PLACE,
     PURPOSE_PUMP,
     PURPOSE_RELEASE,
-    PURPOSE_UNBIND,
     agent_key,
+    draws32,
+    high32,
+    low32,
     normal,
+    normal32,
     poisson,
     step_key,
     uniform,
+    unit32,
 )
 
 # Site types, species and ion states (mirrors cellsim.fibre.state; kept here so
@@ -58,6 +64,10 @@ N_SITE_TYPES = 4
 NONE, CA, MG = 0, 1, 2
 FREE, BOUND, IN_SR = 0, 1, 2
 UNBIND = 9
+#: Ions are stepped in chunks of this many rows; each chunk lists its own events
+#: (claims, unbinds) so the serial resolution visits events, not every ion, and
+#: still in row order whatever the thread count.
+EVENT_CHUNK = 1024
 
 # Indices into the float parameter vector ``pf`` built by model.pack_parameters.
 (
@@ -93,8 +103,11 @@ UNBIND = 9
     F_CLAMP_CA,
     F_CLAMP_MG,
     F_DUTY_MAX,
-) = range(32)
-N_F = 32
+    F_INV_VX,
+    F_INV_VY,
+    F_INV_VZ,
+) = range(35)
+N_F = 35
 # Indices into the int parameter vector ``pi``.
 (
     I_NX,
@@ -115,6 +128,8 @@ N_I = 11
 @njit(cache=True, inline="always")
 def reflect(x, length):
     """Reflect a coordinate into [0, length] (walls are mirrors)."""
+    if -length <= x <= 2.0 * length:  # at most one reflection: the usual case, branch-free
+        return min(abs(x), 2.0 * length - abs(x))
     while x < 0.0 or x > length:
         if x < 0.0:
             x = -x
@@ -124,12 +139,18 @@ def reflect(x, length):
 
 
 @njit(cache=True, inline="always")
+def voxel_of(x, y, z, inv_x, inv_y, inv_z, nx, ny, nz):
+    """Voxel of a position, given voxels per µm and the grid size."""
+    ix = min(int(x * inv_x), nx - 1)
+    iy = min(int(y * inv_y), ny - 1)
+    iz = min(int(z * inv_z), nz - 1)
+    return (ix * ny + iy) * nz + iz
+
+
+@njit(cache=True, inline="always")
 def voxel_index(x, y, z, pf, pi):
     """Voxel of a position: the same arithmetic as Geometry.voxel_of."""
-    ix = min(int(x / pf[F_LX] * pi[I_NX]), pi[I_NX] - 1)
-    iy = min(int(y / pf[F_LY] * pi[I_NY]), pi[I_NY] - 1)
-    iz = min(int(z / pf[F_LZ] * pi[I_NZ]), pi[I_NZ] - 1)
-    return (ix * pi[I_NY] + iy) * pi[I_NZ] + iz
+    return voxel_of(x, y, z, pf[F_INV_VX], pf[F_INV_VY], pf[F_INV_VZ], pi[I_NX], pi[I_NY], pi[I_NZ])
 
 
 @njit(cache=True, inline="always")
@@ -200,6 +221,51 @@ def release_phase(
                 ion_z[i] = uniform(a, 2 + 2 * k) * pf[F_LZ]
 
 
+@njit(cache=True)
+def reaction_tables(step, n_free, kon, koff, bind_weight, p_bind, p_unbind, pf, pi):
+    """This step's binding tables: per species and voxel the weight Σ kon·free sites
+    and the probability of binding, and per site type and species the probability
+    of unbinding.
+
+    Free sites only change between ion phases, so computing these once per step
+    (O(voxels)) spares every ion a sum over site types and an ``expm1``.  Mg
+    rows are refreshed only on the steps Mg moves.
+    """
+    dt = pf[F_DT]
+    cps = pf[F_CONC_PER_SITE]
+    mg_active = step % pi[I_MG_SUB] == 0
+    for sp in (CA, MG):
+        if sp == MG and not mg_active:
+            continue
+        h = dt if sp == CA else dt * pi[I_MG_SUB]
+        for t in range(N_SITE_TYPES):
+            p_unbind[t, sp] = prob(koff[t, sp], h)
+        for v in range(n_free.shape[1]):
+            weight = 0.0
+            for t in range(N_SITE_TYPES):
+                weight += kon[t, sp] * n_free[t, v]
+            bind_weight[sp, v] = weight
+            p_bind[sp, v] = prob(weight * cps, h)
+
+
+@njit(cache=True, inline="always")
+def choose_site_type(kon, n_free, sp, v, target):
+    """The site type a binding ion claims: type t with probability ∝ kon·free sites.
+
+    ``target`` is uniform on [0, Σ kon·free sites) of the ion's voxel.
+    """
+    event = -1
+    cumulative = 0.0
+    for t in range(N_SITE_TYPES):
+        part = kon[t, sp] * n_free[t, v]
+        cumulative += part
+        if part > 0.0:
+            event = t
+            if target < cumulative:
+                break
+    return event
+
+
 @njit(cache=True, parallel=True)
 def ion_phase(
     step,
@@ -211,61 +277,70 @@ def ion_phase(
     ion_state,
     ion_site,
     ion_event,
+    event_rows,
+    event_count,
     site_type,
     n_free,
     kon,
-    koff,
+    bind_weight,
+    p_bind,
+    p_unbind,
     pf,
     pi,
 ):
     """Move free ions and decide their binding; test bound ions for unbinding.
 
-    Writes only row i of the ion arrays: safe in parallel, order-free.
+    Each ion costs one hash (bound) or two (free): the agent key's 64 bits and
+    ``bits(a, 0)`` give three 32-bit normals and the 32-bit binding uniform.
+    Writes only row i of the ion arrays and its own chunk's event list: safe in
+    parallel and independent of the thread count.
     """
-    dt = pf[F_DT]
     mg_active = step % pi[I_MG_SUB] == 0
-    dt_mg = dt * pi[I_MG_SUB]
-    cps = pf[F_CONC_PER_SITE]
-    key_move = step_key(seed, PURPOSE_MOVE, step)
-    key_bind = step_key(seed, PURPOSE_BIND, step)
-    key_unbind = step_key(seed, PURPOSE_UNBIND, step)
-    for i in prange(ion_x.shape[0]):
-        event = -1
-        state = ion_state[i]
-        sp = ion_species[i]
-        if state != IN_SR and (sp == CA or mg_active):
-            h = dt if sp == CA else dt_mg
+    # locals, not pf[...] in the loop: stores to ion_x could alias pf for LLVM
+    sig_ca = pf[F_SIG_CA]
+    sig_mg = pf[F_SIG_MG]
+    lx = pf[F_LX]
+    ly = pf[F_LY]
+    lz = pf[F_LZ]
+    inv_x = pf[F_INV_VX]
+    inv_y = pf[F_INV_VY]
+    inv_z = pf[F_INV_VZ]
+    nx = pi[I_NX]
+    ny = pi[I_NY]
+    nz = pi[I_NZ]
+    key = step_key(seed, PURPOSE_MOVE, step)
+    n = ion_x.shape[0]
+    for c in prange(event_count.shape[0]):
+        lo = c * EVENT_CHUNK
+        n_events = 0
+        for i in range(lo, min(lo + EVENT_CHUNK, n)):
+            state = ion_state[i]
+            sp = ion_species[i]
+            if state == IN_SR or (sp == MG and not mg_active):
+                continue
+            event = -1
+            a = agent_key(key, i)
             if state == BOUND:
-                t = site_type[ion_site[i]]
-                if uniform(agent_key(key_unbind, i), 0) < prob(koff[t, sp], h):
+                if unit32(high32(a)) < p_unbind[site_type[ion_site[i]], sp]:
                     event = UNBIND
             else:
-                sigma = pf[F_SIG_CA] if sp == CA else pf[F_SIG_MG]
-                a = agent_key(key_move, i)
-                x = reflect(ion_x[i] + sigma * normal(a, 0), pf[F_LX])
-                y = reflect(ion_y[i] + sigma * normal(a, 1), pf[F_LY])
-                z = reflect(ion_z[i] + sigma * normal(a, 2), pf[F_LZ])
+                d0, d1, d2, d3 = draws32(a)
+                sigma = sig_ca if sp == CA else sig_mg
+                x = reflect(ion_x[i] + sigma * normal32(d0, a, 1), lx)
+                y = reflect(ion_y[i] + sigma * normal32(d1, a, 2), ly)
+                z = reflect(ion_z[i] + sigma * normal32(d2, a, 3), lz)
                 ion_x[i] = x
                 ion_y[i] = y
                 ion_z[i] = z
-                v = voxel_index(x, y, z, pf, pi)
-                rate = 0.0
-                for t in range(N_SITE_TYPES):
-                    rate += kon[t, sp] * n_free[t, v]
-                rate *= cps
-                if rate > 0.0:
-                    b = agent_key(key_bind, i)
-                    if uniform(b, 0) < prob(rate, h):
-                        target = uniform(b, 1) * rate
-                        cumulative = 0.0
-                        for t in range(N_SITE_TYPES):
-                            part = kon[t, sp] * n_free[t, v] * cps
-                            cumulative += part
-                            if part > 0.0:
-                                event = t
-                                if target < cumulative:
-                                    break
-        ion_event[i] = event
+                v = voxel_of(x, y, z, inv_x, inv_y, inv_z, nx, ny, nz)
+                if unit32(d3) < p_bind[sp, v]:
+                    target = uniform(a, 4) * bind_weight[sp, v]
+                    event = choose_site_type(kon, n_free, sp, v, target)
+            if event >= 0:
+                ion_event[i] = event
+                event_rows[lo + n_events] = i
+                n_events += 1
+        event_count[c] = n_events
 
 
 @njit(cache=True)
@@ -279,6 +354,8 @@ def resolve_phase(
     ion_state,
     ion_site,
     ion_event,
+    event_rows,
+    event_count,
     site_x,
     site_y,
     site_z,
@@ -293,44 +370,52 @@ def resolve_phase(
     pf,
     pi,
 ):
-    """Apply claims (lowest row first), then unbinds (serial, deterministic)."""
+    """Apply claims (lowest row first), then unbinds (serial, deterministic).
+
+    Visits only the rows the ion phase listed, chunk by chunk: row order.
+    """
     key = step_key(seed, PURPOSE_PLACE, step)
-    n = ion_x.shape[0]
-    for i in range(n):
-        t = ion_event[i]
-        if t < 0 or t == UNBIND:
-            continue
-        v = voxel_index(ion_x[i], ion_y[i], ion_z[i], pf, pi)
-        if n_free[t, v] == 0:
-            continue  # another ion took the last free site this step
-        lo = vox_start[t, v]
-        m = vox_start[t, v + 1] - lo
-        j0 = int(uniform(agent_key(key, i), 0) * m)
-        for k in range(m):
-            s = vox_sites[lo + (j0 + k) % m]
-            if site_species[s] == NONE:
-                sp = ion_species[i]
-                site_species[s] = sp
-                site_occupant[s] = i
-                n_free[t, v] -= 1
-                bound_count[t, sp] += 1
-                ion_state[i] = BOUND
-                ion_site[i] = s
-                break
-    for i in range(n):
-        if ion_event[i] != UNBIND:
-            continue
-        s = ion_site[i]
-        t = site_type[s]
-        site_species[s] = NONE
-        site_occupant[s] = -1
-        n_free[t, site_voxel[s]] += 1
-        bound_count[t, ion_species[i]] -= 1
-        ion_state[i] = FREE
-        ion_site[i] = -1
-        ion_x[i] = site_x[s]
-        ion_y[i] = site_y[s]
-        ion_z[i] = site_z[s]
+    for c in range(event_count.shape[0]):
+        lo = c * EVENT_CHUNK
+        for k in range(event_count[c]):
+            i = event_rows[lo + k]
+            t = ion_event[i]
+            if t == UNBIND:
+                continue
+            v = voxel_index(ion_x[i], ion_y[i], ion_z[i], pf, pi)
+            if n_free[t, v] == 0:
+                continue  # another ion took the last free site this step
+            lo_site = vox_start[t, v]
+            m = vox_start[t, v + 1] - lo_site
+            j0 = int(uniform(agent_key(key, i), 0) * m)
+            for j in range(m):
+                s = vox_sites[lo_site + (j0 + j) % m]
+                if site_species[s] == NONE:
+                    sp = ion_species[i]
+                    site_species[s] = sp
+                    site_occupant[s] = i
+                    n_free[t, v] -= 1
+                    bound_count[t, sp] += 1
+                    ion_state[i] = BOUND
+                    ion_site[i] = s
+                    break
+    for c in range(event_count.shape[0]):
+        lo = c * EVENT_CHUNK
+        for k in range(event_count[c]):
+            i = event_rows[lo + k]
+            if ion_event[i] != UNBIND:
+                continue
+            s = ion_site[i]
+            t = site_type[s]
+            site_species[s] = NONE
+            site_occupant[s] = -1
+            n_free[t, site_voxel[s]] += 1
+            bound_count[t, ion_species[i]] -= 1
+            ion_state[i] = FREE
+            ion_site[i] = -1
+            ion_x[i] = site_x[s]
+            ion_y[i] = site_y[s]
+            ion_z[i] = site_z[s]
 
 
 @njit(cache=True)
@@ -465,9 +550,9 @@ def filament_phase(
             n_ca += 1
         if site_species[s0 + 1] == CA:
             n_ca += 1
-        a = agent_key(key, r)
-        u_perm = uniform(a, 0)
-        u_xb = uniform(a, 1)
+        a = agent_key(key, r)  # one hash: two 32-bit uniforms
+        u_perm = unit32(low32(a))
+        u_xb = unit32(high32(a))
         perm = ru_perm[r]
         xb = ru_xb[r]
         xb_new = xb
@@ -506,7 +591,7 @@ def sarcomere_update(sl_um, force_fraction, pf):
     return sl_um + (target - sl_um) * pf[F_DT] / pf[F_SL_TAU]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # lets other threads (e.g. a Dask worker's) run
 def advance(
     step0,
     n_steps,
@@ -519,6 +604,8 @@ def advance(
     ion_state,
     ion_site,
     ion_event,
+    event_rows,
+    event_count,
     site_x,
     site_y,
     site_z,
@@ -533,6 +620,9 @@ def advance(
     bound_count,
     kon,
     koff,
+    bind_weight,
+    p_bind,
+    p_unbind,
     sr_stack,
     sr_count,
     ryr_open,
@@ -575,6 +665,7 @@ def advance(
                 pf,
                 pi,
             )
+            reaction_tables(step, n_free, kon, koff, bind_weight, p_bind, p_unbind, pf, pi)
             ion_phase(
                 step,
                 seed,
@@ -585,10 +676,14 @@ def advance(
                 ion_state,
                 ion_site,
                 ion_event,
+                event_rows,
+                event_count,
                 site_type,
                 n_free,
                 kon,
-                koff,
+                bind_weight,
+                p_bind,
+                p_unbind,
                 pf,
                 pi,
             )
@@ -602,6 +697,8 @@ def advance(
                 ion_state,
                 ion_site,
                 ion_event,
+                event_rows,
+                event_count,
                 site_x,
                 site_y,
                 site_z,

@@ -103,6 +103,7 @@ def pack_parameters(
     pf[K.F_SL_TAU] = p.sl_tau_ms
     pf[K.F_CLAMP_CA], pf[K.F_CLAMP_MG] = clamp if clamp else (-1.0, -1.0)
     pf[K.F_DUTY_MAX] = p.xb_k_attach_per_ms / (p.xb_k_attach_per_ms + p.xb_k_detach_per_ms)
+    pf[K.F_INV_VX], pf[K.F_INV_VY], pf[K.F_INV_VZ] = geo.inverse_voxel_um
     pi = np.zeros(K.N_I, dtype=np.int64)
     pi[K.I_NX], pi[K.I_NY], pi[K.I_NZ] = geo.nx, geo.ny, geo.nz
     pi[K.I_MG_SUB], pi[K.I_PV_SUB] = p.mg_substeps, p.pv_substeps
@@ -174,6 +175,7 @@ class FibreModel(mesa.Model):
     """
 
     def __init__(self, params: FibreParams, protocol: Protocol, settings: RunSettings):
+        self._views = None  # agent views, made on first use (see _agent_views)
         super().__init__(rng=settings.seed)
         self.params = params
         self.protocol = protocol
@@ -194,7 +196,6 @@ class FibreModel(mesa.Model):
         s = self.state
         self.ru_next = (np.empty_like(s.ru_perm), np.empty_like(s.ru_xb))
         self._obs = np.zeros(len(OBSERVABLES))
-        self._make_agents()
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "time_ms": lambda m: m.time_ms,
@@ -205,20 +206,61 @@ class FibreModel(mesa.Model):
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ agents
-    def _make_agents(self):
-        s = self.state
-        self.ion_agents = [
-            (CaIon if sp == CA else MgIon)(self, i) for i, sp in enumerate(s.ion_species)
-        ]
-        pv_lo, pv_hi = int(s.type_start[PV]), int(s.type_start[PV + 1])
-        serca_lo = int(s.type_start[K.SERCA])
-        self.site_agents = []
-        for row in range(serca_lo):
-            cls = ParvalbuminSite if pv_lo <= row < pv_hi else TroponinSite
-            self.site_agents.append(cls(self, row))
-        self.pump_agents = [SercaPump(self, q) for q in range(s.n_pumps)]
-        self.ryr_agents = [RyRChannel(self, r) for r in range(len(s.ryr_open))]
-        self.ru_agents = [RegulatoryUnit(self, r) for r in range(s.n_ru)]
+    # The arrays are the model; Mesa agents are views onto their rows.  They are
+    # made on first use (Mesa's ``agents``/``agents_by_type``, the lists below or
+    # the reference engine) because a real-scale fibre has millions of rows: views
+    # for all of them would cost ~1 kB and ~5 µs each, which the kernel never needs.
+    def _agent_views(self) -> dict[str, list]:
+        if self._views is None:
+            s = self.state
+            pv_lo, pv_hi = int(s.type_start[PV]), int(s.type_start[PV + 1])
+            self._views = {
+                "ions": [
+                    (CaIon if sp == CA else MgIon)(self, i) for i, sp in enumerate(s.ion_species)
+                ],
+                "sites": [
+                    (ParvalbuminSite if pv_lo <= row < pv_hi else TroponinSite)(self, row)
+                    for row in range(int(s.type_start[K.SERCA]))
+                ],
+                "pumps": [SercaPump(self, q) for q in range(s.n_pumps)],
+                "ryrs": [RyRChannel(self, r) for r in range(len(s.ryr_open))],
+                "units": [RegulatoryUnit(self, r) for r in range(s.n_ru)],
+            }
+        return self._views
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All agents (Mesa's AgentSet); makes the views on first use."""
+        self._agent_views()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict:
+        """Agents by class (Mesa's AgentSets); makes the views on first use."""
+        self._agent_views()
+        return super().agents_by_type
+
+    @property
+    def ion_agents(self) -> list:
+        """``CaIon``/``MgIon`` views, one per ion row."""
+        return self._agent_views()["ions"]
+
+    @property
+    def site_agents(self) -> list:
+        """``TroponinSite``/``ParvalbuminSite`` views, one per site row below the pumps."""
+        return self._agent_views()["sites"]
+
+    @property
+    def pump_agents(self) -> list:
+        return self._agent_views()["pumps"]
+
+    @property
+    def ryr_agents(self) -> list:
+        return self._agent_views()["ryrs"]
+
+    @property
+    def ru_agents(self) -> list:
+        return self._agent_views()["units"]
 
     # ------------------------------------------------------------- quantities
     @property
@@ -275,6 +317,8 @@ class FibreModel(mesa.Model):
                 s.ion_state,
                 s.ion_site,
                 s.ion_event,
+                s.event_rows,
+                s.event_count,
                 s.site_x,
                 s.site_y,
                 s.site_z,
@@ -289,6 +333,9 @@ class FibreModel(mesa.Model):
                 s.bound_count,
                 s.kon,
                 s.koff,
+                s.bind_weight,
+                s.p_bind,
+                s.p_unbind,
                 s.sr_stack,
                 s.sr_count,
                 s.ryr_open,
@@ -362,6 +409,7 @@ class FibreModel(mesa.Model):
             for ryr in self.ryr_agents:
                 ryr.gate(p_open, p_close)
             self._reference_release()
+            self._reference_reaction_tables()
             for ion in self.ion_agents:
                 ion.step()
             self._reference_resolve()
@@ -417,6 +465,23 @@ class FibreModel(mesa.Model):
                     s.ion_x[i] = crandom.uniform(a, 1 + 2 * k) * pf[K.F_LX]
                     s.ion_y[i] = pf[K.F_LY] * (1.0 - 1e-9)
                     s.ion_z[i] = crandom.uniform(a, 2 + 2 * k) * pf[K.F_LZ]
+
+    def _reference_reaction_tables(self):
+        """This step's binding and unbinding probabilities (as kernel.reaction_tables)."""
+        s, pf, pi = self.state, self.pf, self.pi
+        mg_sub = int(pi[K.I_MG_SUB])
+        for sp in (CA, MG):
+            if sp == MG and self.step_index % mg_sub != 0:
+                continue
+            h = pf[K.F_DT] if sp == CA else pf[K.F_DT] * mg_sub
+            for t in range(K.N_SITE_TYPES):
+                s.p_unbind[t, sp] = -math.expm1(-s.koff[t, sp] * h)
+            for v in range(s.n_free.shape[1]):
+                weight = 0.0
+                for t in range(K.N_SITE_TYPES):
+                    weight += s.kon[t, sp] * s.n_free[t, v]
+                s.bind_weight[sp, v] = weight
+                s.p_bind[sp, v] = -math.expm1(-(weight * pf[K.F_CONC_PER_SITE]) * h)
 
     def _reference_resolve(self):
         """Claims in row order take a free site of their voxel; then unbinds."""

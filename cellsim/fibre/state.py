@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cellsim import random as crandom
+from cellsim.fibre.kernel import EVENT_CHUNK
 from cellsim.fibre.params import FibreParams
 
 AVOGADRO_PER_UM3_UM = 602.214  # particles per µm³ per µM
@@ -56,11 +57,20 @@ class Geometry:
     def voxel_volume_um3(self) -> float:
         return self.volume_um3 / self.n_voxels
 
+    @property
+    def inverse_voxel_um(self) -> tuple[float, float, float]:
+        """Voxels per µm along x, y, z (a multiply is cheaper than a divide)."""
+        return self.nx / self.lx_um, self.ny / self.ly_um, self.nz / self.lz_um
+
     def voxel_of(self, x, y, z):
-        """Voxel index of a position (numpy arrays or floats)."""
-        ix = np.minimum((np.asarray(x) / self.lx_um * self.nx).astype(np.int64), self.nx - 1)
-        iy = np.minimum((np.asarray(y) / self.ly_um * self.ny).astype(np.int64), self.ny - 1)
-        iz = np.minimum((np.asarray(z) / self.lz_um * self.nz).astype(np.int64), self.nz - 1)
+        """Voxel index of a position (numpy arrays or floats).
+
+        Multiplies by voxels per µm (``inverse_voxel_um``), as the kernel does.
+        """
+        inv_x, inv_y, inv_z = self.inverse_voxel_um
+        ix = np.minimum((np.asarray(x) * inv_x).astype(np.int64), self.nx - 1)
+        iy = np.minimum((np.asarray(y) * inv_y).astype(np.int64), self.ny - 1)
+        iz = np.minimum((np.asarray(z) * inv_z).astype(np.int64), self.nz - 1)
         return ((ix * self.ny + iy) * self.nz + iz).astype(np.int32)
 
 
@@ -77,7 +87,9 @@ class FibreState:
     ion_species: np.ndarray  # int8: CA or MG
     ion_state: np.ndarray  # int8: FREE, BOUND, IN_SR
     ion_site: np.ndarray  # int32: site row when BOUND, else -1
-    ion_event: np.ndarray  # int8 scratch: -1 none, 0..3 claim of site type, 9 unbind
+    ion_event: np.ndarray  # int8 scratch: 0..3 claim of site type, 9 unbind (listed rows)
+    event_rows: np.ndarray  # int32 scratch: rows with an event, listed per chunk of rows
+    event_count: np.ndarray  # int32 [n_chunks]: events listed in each chunk
     # sites
     site_x: np.ndarray
     site_y: np.ndarray
@@ -93,6 +105,10 @@ class FibreState:
     bound_count: np.ndarray  # int64 [N_SITE_TYPES, 3]: bound ions by type and species
     kon: np.ndarray  # float64 [N_SITE_TYPES, 3], µM⁻¹ ms⁻¹
     koff: np.ndarray  # float64 [N_SITE_TYPES, 3], ms⁻¹
+    # this step's reaction tables (see kernel.reaction_tables)
+    bind_weight: np.ndarray  # float64 [3, n_voxels]: Σ kon·free sites, by species
+    p_bind: np.ndarray  # float64 [3, n_voxels]: binding probability in one step
+    p_unbind: np.ndarray  # float64 [N_SITE_TYPES, 3]: unbinding probability in one step
     # SR and channels
     sr_stack: np.ndarray  # int32: rows of Ca ions in the SR (a stack)
     sr_count: np.ndarray  # int64 [1]: ions in the SR (stack height)
@@ -332,6 +348,8 @@ def build_state(
         ion_state=ion_state,
         ion_site=ion_site,
         ion_event=np.full(n_ions, -1, dtype=np.int8),
+        event_rows=np.zeros(n_ions, dtype=np.int32),
+        event_count=np.zeros(-(-n_ions // EVENT_CHUNK), dtype=np.int32),
         site_x=site_x,
         site_y=site_y,
         site_z=site_z,
@@ -346,6 +364,9 @@ def build_state(
         bound_count=bound_count,
         kon=kon,
         koff=koff,
+        bind_weight=np.zeros((3, geo.n_voxels)),
+        p_bind=np.zeros((3, geo.n_voxels)),
+        p_unbind=np.zeros((N_SITE_TYPES, 3)),
         sr_stack=sr_stack,
         sr_count=np.array([n_sr], dtype=np.int64),
         sr_count_initial=n_sr,

@@ -190,7 +190,7 @@ def _nmda_parallel(seed, step, ctx, ngate, nblock):
         )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # lets other threads (e.g. a Dask worker's) run
 def advance(
     step0,
     n_steps,

@@ -17,6 +17,23 @@ def test_normals_are_standard_normal():
     assert 0.3 * 300_000 * 5.8e-4 < np.sum(np.abs(x) > 3.44) < 3 * 300_000 * 5.8e-4
 
 
+def test_normals_from_32_bit_halves_are_standard_normal():
+    # the kernel's fast path: two normals from the halves of one hash
+    x = cr.normals32_array(13, cr.PURPOSE_MOVE, 3, 200_000)
+    flat = x.ravel()
+    assert abs(flat.mean()) < 0.008
+    assert abs(flat.var() - 1.0) < 0.012
+    assert abs(stats.kurtosis(flat)) < 0.03
+    assert stats.kstest(flat, "norm").pvalue > 1e-3
+    # wedges and tail (the slow path, about 1 % of draws) must be right too
+    assert 0.3 * 400_000 * 5.8e-4 < np.sum(np.abs(flat) > 3.44) < 3 * 400_000 * 5.8e-4
+    two_sigma = np.mean(np.abs(flat) > 2.0)  # 0.0455 for N(0, 1); SE 3.3e-4
+    assert abs(two_sigma - 0.0455) < 0.0015
+    # the two halves of one hash are independent
+    assert abs(np.corrcoef(x[:, 0], x[:, 1])[0, 1]) < 0.01
+    assert abs(np.corrcoef(x[:, 0] ** 2, x[:, 1] ** 2)[0, 1]) < 0.01
+
+
 def test_uniforms_are_uniform_and_in_range():
     u = cr.uniforms_array(5, cr.PURPOSE_BIND, 0, 100_000, 2).ravel()
     assert u.min() >= 0.0 and u.max() < 1.0

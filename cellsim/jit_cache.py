@@ -1,0 +1,50 @@
+"""Where numba keeps cellsim's compiled kernels, keyed by their source code.
+
+numba invalidates a cached function only when *its own* file changes; the
+kernels inline the random stream of :mod:`cellsim.random`, so an edit there
+alone would leave stale machine code running the old rules (and the reference
+engine, which calls the new code, would disagree with the kernel).  Keying the
+cache directory by a hash of every file that holds jitted code avoids that.
+
+The directory is ``$XDG_CACHE_HOME/cellsim/numba/<hash>`` (``~/.cache`` by
+default); delete ``cellsim/numba`` there to reclaim space from old versions.
+Setting ``NUMBA_CACHE_DIR`` overrides all of this.  Imported first by
+``cellsim/__init__.py``, before any jitted function is defined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+#: Files whose jitted functions are cached (and inline each other's).
+JIT_SOURCES = ("random.py", "fibre/kernel.py", "nerve/kernel.py", "nerve/rules.py")
+
+
+def source_hash() -> str:
+    """Hash of the jitted source files (first 12 hex digits)."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    for name in JIT_SOURCES:
+        h.update((root / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def configure() -> None:
+    """Point numba's cache at the directory for this version of the kernels.
+
+    Through the environment when numba is not imported yet (so importing
+    cellsim does not import numba, and worker processes inherit the setting).
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    directory = str(base / "cellsim" / "numba" / source_hash())
+    os.environ["NUMBA_CACHE_DIR"] = directory
+    if "numba" in sys.modules:  # numba read its configuration already
+        sys.modules["numba"].config.CACHE_DIR = directory
+
+
+configure()

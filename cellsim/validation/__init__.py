@@ -1,0 +1,1 @@
+"""Literature checks: ``cellsim check`` and the validation tests (see :mod:`.checks`)."""

@@ -1,0 +1,75 @@
+"""The body of ``cellsim check`` (the arguments are declared in :mod:`cellsim.cli`)."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import time
+
+from cellsim.errors import UsageError
+from cellsim.validation.checks import SCALES, Check, CheckResult, Session, load, run_checks
+
+
+def select(only: list[str]) -> tuple[list[str], list[Check]]:
+    """The scales and checks that ``--only`` values (scales or check names) pick.
+
+    Raises
+    ------
+    UsageError
+        A value that is neither a scale nor a check name (with suggestions).
+    """
+    words = [w.strip() for value in only for w in value.split(",") if w.strip()]
+    if not words:
+        return list(SCALES), load(SCALES)
+    every = {c.name: c for c in load(SCALES)}
+    for word in words:
+        if word not in SCALES and word not in every:
+            close = difflib.get_close_matches(word, [*SCALES, *every], n=3, cutoff=0.6)
+            hint = (" Did you mean " + " or ".join(repr(c) for c in close) + "?") if close else ""
+            raise UsageError(
+                f"--only {word!r}: not a scale or a check name.{hint} Scales: "
+                f"{', '.join(SCALES)}; `cellsim check --list` lists the checks."
+            )
+    chosen = [c for c in every.values() if c.scale in words or c.name in words]
+    scales = [s for s in SCALES if any(c.scale == s for c in chosen)]
+    return scales, chosen
+
+
+def _progress(total: int):
+    def show(index: int, check: Check, result: CheckResult | None) -> None:
+        if result is None:
+            print(f"[{index + 1:>2}/{total}] {check.name} ...", end="", file=sys.stderr, flush=True)
+        else:
+            verdict = "pass" if result.passed else "FAIL"
+            print(f" {verdict} ({result.elapsed_s:.1f} s)", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _list(checks: list[Check]) -> int:
+    width = max(len(c.name) for c in checks)
+    for c in checks:
+        print(f"{c.name:<{width}}  {c.title} [{c.source}]")
+    return 0
+
+
+def main(args) -> int:
+    """Run the chosen checks; print a table; write a report if asked; 1 if any failed."""
+    from cellsim.validation.report import summary_line, table, write_report
+
+    scales, checks = select(args.only)
+    if args.list:
+        return _list(checks)
+    session = Session(quick=args.quick)
+    start = time.perf_counter()
+    results = run_checks(checks, session, progress=None if args.quiet else _progress(len(checks)))
+    wall = time.perf_counter() - start
+    if args.debug:
+        for name, text in session.tracebacks.items():
+            print(f"--- {name}\n{text}", file=sys.stderr)
+    print(table(results))
+    print(summary_line(results, wall, args.quick))
+    if args.report:
+        path = write_report(results, args.report, scales, wall_s=wall, quick=args.quick)
+        print(f"report: {path} (figures in {path.parent / 'figures'})")
+    return 0 if all(r.passed for r in results) else 1

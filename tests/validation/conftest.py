@@ -1,0 +1,26 @@
+"""The validation tests run the registered literature checks (their quick versions).
+
+``cellsim check`` runs the same checks in full and writes the report, so the
+tests and the report cannot disagree.  Each test module gets one session:
+simulations that several checks share run once per module.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cellsim.validation.checks import Session
+
+
+@pytest.fixture(scope="module")
+def check():
+    """``check(*names)`` runs each named check and asserts that it passes."""
+    session = Session(quick=True)
+
+    def run(*names: str):
+        results = [session.run(name, catch=False) for name in names]
+        for result in results:
+            assert result.passed, result.explain()
+        return results
+
+    return run
