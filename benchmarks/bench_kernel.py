@@ -212,13 +212,13 @@ class Table:
     def __init__(self, previous: dict | None):
         self.previous = previous or {}
         self.figures: dict[str, float] = {}
-        print(f"{'':44} {'now':>12} {'previous':>12}")
+        print(f"{'':56} {'now':>10} {'previous':>10}")
 
     def add(self, key: str, label: str, value: float, fmt: str = ".1f") -> None:
         self.figures[key] = value
         old = self.previous.get(key)
         old_text = "" if old is None else format(old, fmt)
-        print(f"{label:44} {format(value, fmt):>12} {old_text:>12}", flush=True)
+        print(f"{label:56} {format(value, fmt):>10} {old_text:>10}", flush=True)
 
 
 def main(argv=None) -> int:
