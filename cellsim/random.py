@@ -140,6 +140,30 @@ def _ziggurat_tables(layers=128):
 _ZIG_X, _ZIG_RATIO, _ZIG_R = _ziggurat_tables()
 
 
+@njit(cache=True)
+def _tail(key, draw, attempt, negative):
+    """Marsaglia's tail algorithm beyond R, from hashes of ``(key, draw + k·2**40)``
+    for k = attempt, attempt + 1, ... (sub-counters no caller uses)."""
+    while True:
+        h1 = bits(key, draw + attempt * _REJECT_BASE)
+        h2 = bits(key, draw + (attempt + _ONE) * _REJECT_BASE)
+        attempt += np.uint64(2)
+        u1 = (float(np.int64(h1 >> _S11)) + 0.5) * _TO_UNIT
+        u2 = (float(np.int64(h2 >> _S11)) + 0.5) * _TO_UNIT
+        xt = -math.log(u1) / _ZIG_R
+        yt = -math.log(u2)
+        if 2.0 * yt > xt * xt:
+            return -(_ZIG_R + xt) if negative else _ZIG_R + xt
+
+
+@njit(cache=True, inline="always")
+def _under_density(x, layer, w):
+    """Wedge test of a ziggurat layer: does ``w`` (uniform) put x under the density?"""
+    f0 = math.exp(-0.5 * (_ZIG_X[layer] * _ZIG_X[layer] - x * x))
+    f1 = math.exp(-0.5 * (_ZIG_X[layer + 1] * _ZIG_X[layer + 1] - x * x))
+    return f1 + w * (f0 - f1) < 1.0
+
+
 @njit(cache=True, inline="always")
 def normal(key, draw):
     """A standard normal deviate: draw number ``draw`` under an agent key.
@@ -158,24 +182,11 @@ def normal(key, draw):
         if abs(u) < _ZIG_RATIO[layer]:
             return u * _ZIG_X[layer]
         if layer == 0:
-            # Marsaglia's tail algorithm beyond R
-            while True:
-                h1 = bits(key, np.uint64(draw) + attempt * _REJECT_BASE)
-                attempt += _ONE
-                h2 = bits(key, np.uint64(draw) + attempt * _REJECT_BASE)
-                attempt += _ONE
-                u1 = (float(np.int64(h1 >> _S11)) + 0.5) * _TO_UNIT
-                u2 = (float(np.int64(h2 >> _S11)) + 0.5) * _TO_UNIT
-                xt = -math.log(u1) / _ZIG_R
-                yt = -math.log(u2)
-                if 2.0 * yt > xt * xt:
-                    return -(_ZIG_R + xt) if u < 0.0 else _ZIG_R + xt
+            return _tail(key, np.uint64(draw), attempt, u < 0.0)
         x = u * _ZIG_X[layer]
-        f0 = math.exp(-0.5 * (_ZIG_X[layer] * _ZIG_X[layer] - x * x))
-        f1 = math.exp(-0.5 * (_ZIG_X[layer + 1] * _ZIG_X[layer + 1] - x * x))
         h3 = bits(key, np.uint64(draw) + attempt * _REJECT_BASE)
         attempt += _ONE
-        if f1 + (float(np.int64(h3 >> _S11)) * _TO_UNIT) * (f0 - f1) < 1.0:
+        if _under_density(x, layer, float(np.int64(h3 >> _S11)) * _TO_UNIT):
             return x
 
 
@@ -238,22 +249,9 @@ def _normal32_edge(u, layer, key, draw):
     """
     d = np.uint64(draw)
     if layer == 0:
-        attempt = np.uint64(1)
-        while True:
-            h1 = bits(key, d + attempt * _REJECT_BASE)
-            h2 = bits(key, d + (attempt + _ONE) * _REJECT_BASE)
-            u1 = (float(np.int64(h1 >> _S11)) + 0.5) * _TO_UNIT
-            u2 = (float(np.int64(h2 >> _S11)) + 0.5) * _TO_UNIT
-            attempt += np.uint64(2)
-            xt = -math.log(u1) / _ZIG_R
-            yt = -math.log(u2)
-            if 2.0 * yt > xt * xt:
-                return -(_ZIG_R + xt) if u < 0.0 else _ZIG_R + xt
+        return _tail(key, d, _ONE, u < 0.0)
     x = u * _ZIG_X[layer]
-    f0 = math.exp(-0.5 * (_ZIG_X[layer] * _ZIG_X[layer] - x * x))
-    f1 = math.exp(-0.5 * (_ZIG_X[layer + 1] * _ZIG_X[layer + 1] - x * x))
-    w = float(np.int64(bits(key, d + _REJECT_BASE) >> _S11)) * _TO_UNIT
-    if f1 + w * (f0 - f1) < 1.0:
+    if _under_density(x, layer, float(np.int64(bits(key, d + _REJECT_BASE) >> _S11)) * _TO_UNIT):
         return x
     return normal(key, d + _FRESH_DRAW)
 
