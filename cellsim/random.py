@@ -49,7 +49,7 @@ from numba import njit, uint64
 # (that would change every stored trajectory).
 PURPOSE_MOVE = 1
 PURPOSE_BIND = 2
-PURPOSE_UNBIND = 3
+# 3 was unbinding; ions now draw it from their PURPOSE_MOVE key (do not reuse 3)
 PURPOSE_PLACE = 4
 PURPOSE_CHANNEL = 5
 PURPOSE_PUMP = 6

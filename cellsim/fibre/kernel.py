@@ -9,7 +9,8 @@ One time step applies these phases in order (the reference engine in
    a passive leak releases ions onto the longitudinal-SR wall.
 3. Ions (parallel, in chunks of rows): a bound ion tests unbinding; a free ion
    moves (Brownian, reflecting walls) and tests binding to the free sites of
-   its voxel, with probabilities tabulated once per step and voxel.  Each ion
+   its voxel, with probabilities tabulated once per step and voxel
+   (unbinding ones once per run).  Each ion
    only writes its own row and its chunk's list of intentions (claim of a
    site type, or unbind).
 4. Resolution (serial, in ion-row order, so independent of threads): claims
@@ -222,10 +223,18 @@ def release_phase(
 
 
 @njit(cache=True)
-def reaction_tables(step, n_free, kon, koff, bind_weight, p_bind, p_unbind, pf, pi):
-    """This step's binding tables: per species and voxel the weight Σ kon·free sites
-    and the probability of binding, and per site type and species the probability
-    of unbinding.
+def unbinding_table(koff, p_unbind, pf, pi):
+    """Probability that a bound ion leaves its site in one of its steps, per site
+    type and species (Mg steps every ``mg_substeps``).  Constant for a run."""
+    for t in range(N_SITE_TYPES):
+        p_unbind[t, CA] = prob(koff[t, CA], pf[F_DT])
+        p_unbind[t, MG] = prob(koff[t, MG], pf[F_DT] * pi[I_MG_SUB])
+
+
+@njit(cache=True)
+def binding_tables(step, n_free, kon, bind_weight, p_bind, pf, pi):
+    """This step's binding tables, per species and voxel: the weight Σ kon·free sites
+    and the probability of binding.
 
     Free sites only change between ion phases, so computing these once per step
     (O(voxels)) spares every ion a sum over site types and an ``expm1``.  Mg
@@ -238,8 +247,6 @@ def reaction_tables(step, n_free, kon, koff, bind_weight, p_bind, p_unbind, pf, 
         if sp == MG and not mg_active:
             continue
         h = dt if sp == CA else dt * pi[I_MG_SUB]
-        for t in range(N_SITE_TYPES):
-            p_unbind[t, sp] = prob(koff[t, sp], h)
         for v in range(n_free.shape[1]):
             weight = 0.0
             for t in range(N_SITE_TYPES):
@@ -665,7 +672,7 @@ def advance(
                 pf,
                 pi,
             )
-            reaction_tables(step, n_free, kon, koff, bind_weight, p_bind, p_unbind, pf, pi)
+            binding_tables(step, n_free, kon, bind_weight, p_bind, pf, pi)
             ion_phase(
                 step,
                 seed,

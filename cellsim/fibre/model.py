@@ -192,6 +192,7 @@ class FibreModel(mesa.Model):
             clamp_ca_uM=clamp[0] if clamp else None,
         )
         self.pf, self.pi = pack_parameters(params, self.state, settings.dt_ms, clamp)
+        K.unbinding_table(self.state.koff, self.state.p_unbind, self.pf, self.pi)
         self.ap_times_ms = np.asarray(protocol.stimulus_times_ms, dtype=np.float64)
         s = self.state
         self.ru_next = (np.empty_like(s.ru_perm), np.empty_like(s.ru_xb))
@@ -209,7 +210,7 @@ class FibreModel(mesa.Model):
     # The arrays are the model; Mesa agents are views onto their rows.  They are
     # made on first use (Mesa's ``agents``/``agents_by_type``, the lists below or
     # the reference engine) because a real-scale fibre has millions of rows: views
-    # for all of them would cost ~1 kB and ~5 µs each, which the kernel never needs.
+    # for all of them would cost ~0.5 kB and ~5 µs each, which the kernel never needs.
     def _agent_views(self) -> dict[str, list]:
         if self._views is None:
             s = self.state
@@ -409,7 +410,7 @@ class FibreModel(mesa.Model):
             for ryr in self.ryr_agents:
                 ryr.gate(p_open, p_close)
             self._reference_release()
-            self._reference_reaction_tables()
+            self._reference_binding_tables()
             for ion in self.ion_agents:
                 ion.step()
             self._reference_resolve()
@@ -466,16 +467,15 @@ class FibreModel(mesa.Model):
                     s.ion_y[i] = pf[K.F_LY] * (1.0 - 1e-9)
                     s.ion_z[i] = crandom.uniform(a, 2 + 2 * k) * pf[K.F_LZ]
 
-    def _reference_reaction_tables(self):
-        """This step's binding and unbinding probabilities (as kernel.reaction_tables)."""
+    def _reference_binding_tables(self):
+        """This step's binding probabilities per species and voxel (as
+        kernel.binding_tables; unbinding ones are set once, at build)."""
         s, pf, pi = self.state, self.pf, self.pi
         mg_sub = int(pi[K.I_MG_SUB])
         for sp in (CA, MG):
             if sp == MG and self.step_index % mg_sub != 0:
                 continue
             h = pf[K.F_DT] if sp == CA else pf[K.F_DT] * mg_sub
-            for t in range(K.N_SITE_TYPES):
-                s.p_unbind[t, sp] = -math.expm1(-s.koff[t, sp] * h)
             for v in range(s.n_free.shape[1]):
                 weight = 0.0
                 for t in range(K.N_SITE_TYPES):

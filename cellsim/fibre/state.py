@@ -105,10 +105,10 @@ class FibreState:
     bound_count: np.ndarray  # int64 [N_SITE_TYPES, 3]: bound ions by type and species
     kon: np.ndarray  # float64 [N_SITE_TYPES, 3], µM⁻¹ ms⁻¹
     koff: np.ndarray  # float64 [N_SITE_TYPES, 3], ms⁻¹
-    # this step's reaction tables (see kernel.reaction_tables)
+    # reaction tables (kernel.binding_tables each step; kernel.unbinding_table once)
     bind_weight: np.ndarray  # float64 [3, n_voxels]: Σ kon·free sites, by species
     p_bind: np.ndarray  # float64 [3, n_voxels]: binding probability in one step
-    p_unbind: np.ndarray  # float64 [N_SITE_TYPES, 3]: unbinding probability in one step
+    p_unbind: np.ndarray  # float64 [N_SITE_TYPES, 3]: unbinding probability in one ion step
     # SR and channels
     sr_stack: np.ndarray  # int32: rows of Ca ions in the SR (a stack)
     sr_count: np.ndarray  # int64 [1]: ions in the SR (stack height)
