@@ -17,6 +17,7 @@ from cellsim.output import RunOutput
 from cellsim.schema import Field, Table, validate
 
 MODEL_TABLES = {"nerve": nerve_runner.MODEL_SCHEMA, "fibre": fibre_runner.MODEL_SCHEMA}
+STARTS_THREAD_POOL = nerve_runner.STARTS_THREAD_POOL
 PROTOCOL_SCHEMA = nerve_runner.PROTOCOL_SCHEMA
 RUN_SCHEMA = Table(
     {

@@ -171,7 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a parameter sweep on Dask (local cluster by default)")
     p.add_argument("sweep", metavar="SWEEP", help="a sweep file, e.g. scenarios/sweeps/*.toml")
     p.add_argument("-o", "--output", help="output folder (default: results/sweeps/<name>)")
-    p.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="parallel runs here: this process and N-1 local Dask workers (default: all cores)",
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler")
     p.add_argument("--dry-run", action="store_true", help="list runs, count and estimate")
     p.add_argument("--time", action="store_true", help="with --dry-run: time one real run")

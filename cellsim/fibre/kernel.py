@@ -69,6 +69,8 @@ UNBIND = 9
 #: (claims, unbinds) so the serial resolution visits events, not every ion, and
 #: still in row order whatever the thread count.
 EVENT_CHUNK = 1024
+#: Regulatory units are updated in blocks of this many (one call per block).
+RU_BLOCK = 1024
 
 # Indices into the float parameter vector ``pf`` built by model.pack_parameters.
 (
@@ -191,8 +193,9 @@ def ryr_phase(step, seed, time_ms, last_ap_ms, mg_uM, ryr_open, pf):
 
 @njit(cache=True)
 def release_phase(
-    step, seed, ryr_open, ryr_y, ryr_z, ion_x, ion_y, ion_z, ion_state, sr_stack, sr_count, pf, pi
-):
+    step, seed, ryr_open, ryr_y, ryr_z, ion_x, ion_y, ion_z, ion_state, chunk_ca, sr_stack,
+    sr_count, pf, pi,
+):  # fmt: skip
     """Open RyRs and the passive leak move SR ions into the cytosol (serial)."""
     dt = pf[F_DT]
     sr_fraction = sr_count[0] / max(pi[I_SR0], 1)
@@ -212,6 +215,7 @@ def release_phase(
             sr_count[0] -= 1
             i = sr_stack[sr_count[0]]
             ion_state[i] = FREE
+            chunk_ca[i // EVENT_CHUNK] += 1
             if r < n_ryr:  # at the channel mouth, within the first 20 nm
                 ion_x[i] = 0.02 * uniform(a, 1 + 2 * k)
                 ion_y[i] = ryr_y[r]
@@ -273,36 +277,23 @@ def choose_site_type(kon, n_free, sp, v, target):
     return event
 
 
-@njit(cache=True, parallel=True)
-def ion_phase(
-    step,
-    seed,
-    ion_x,
-    ion_y,
-    ion_z,
-    ion_species,
-    ion_state,
-    ion_site,
-    ion_event,
-    event_rows,
-    event_count,
-    site_type,
-    n_free,
-    kon,
-    bind_weight,
-    p_bind,
-    p_unbind,
-    pf,
-    pi,
-):
-    """Move free ions and decide their binding; test bound ions for unbinding.
+@njit(cache=True)
+def _ion_chunk(c, key, mg_active, ions, site_type, n_free, rates, pf, pi):
+    """Rows of chunk c: move free ions and decide their binding; bound ions test unbinding.
 
     Each ion costs one hash (bound) or two (free): the agent key's 64 bits and
     ``bits(a, 0)`` give three 32-bit normals and the 32-bit binding uniform.
-    Writes only row i of the ion arrays and its own chunk's event list: safe in
-    parallel and independent of the thread count.
+    Writes only its rows of the ion arrays and its own chunk's event list: safe
+    in parallel and independent of the thread count.
     """
-    mg_active = step % pi[I_MG_SUB] == 0
+    (
+        ion_x, ion_y, ion_z, ion_species, ion_state, ion_site, ion_event, event_rows, event_count,
+        chunk_ca, chunk_mg,
+    ) = ions  # fmt: skip
+    if chunk_ca[c] == 0 and (chunk_mg[c] == 0 or not mg_active):
+        event_count[c] = 0  # nothing to move: all Ca in the SR, Mg resting this step
+        return
+    kon, _koff, bind_weight, p_bind, p_unbind = rates
     # locals, not pf[...] in the loop: stores to ion_x could alias pf for LLVM
     sig_ca = pf[F_SIG_CA]
     sig_mg = pf[F_SIG_MG]
@@ -315,39 +306,63 @@ def ion_phase(
     nx = pi[I_NX]
     ny = pi[I_NY]
     nz = pi[I_NZ]
+    lo = c * EVENT_CHUNK
+    n_events = 0
+    for i in range(lo, min(lo + EVENT_CHUNK, ion_x.shape[0])):
+        state = ion_state[i]
+        sp = ion_species[i]
+        if state == IN_SR or (sp == MG and not mg_active):
+            continue
+        event = -1
+        a = agent_key(key, i)
+        if state == BOUND:
+            if unit32(high32(a)) < p_unbind[site_type[ion_site[i]], sp]:
+                event = UNBIND
+        else:
+            d0, d1, d2, d3 = draws32(a)
+            sigma = sig_ca if sp == CA else sig_mg
+            x = reflect(ion_x[i] + sigma * normal32(d0, a, 1), lx)
+            y = reflect(ion_y[i] + sigma * normal32(d1, a, 2), ly)
+            z = reflect(ion_z[i] + sigma * normal32(d2, a, 3), lz)
+            ion_x[i] = x
+            ion_y[i] = y
+            ion_z[i] = z
+            v = voxel_of(x, y, z, inv_x, inv_y, inv_z, nx, ny, nz)
+            if unit32(d3) < p_bind[sp, v]:
+                target = uniform(a, 4) * bind_weight[sp, v]
+                event = choose_site_type(kon, n_free, sp, v, target)
+        if event >= 0:
+            ion_event[i] = event
+            event_rows[lo + n_events] = i
+            n_events += 1
+    event_count[c] = n_events
+
+
+# Each phase that runs in parallel exists twice: a serial version, used by
+# one-thread runs, and a threaded one (prange).  A function that merely
+# contains a parallel loop starts numba's thread pool when it is loaded, which
+# costs a launch per step at one thread and, with GNU OpenMP, makes the process
+# unsafe to fork (sweeps fork their local workers).  The twins share the body,
+# a plain call per chunk of rows: with ``inline="always"`` inside a prange loop
+# numba 0.68 wrote the chunks' event counts to the wrong places.
+
+
+@njit(cache=True)
+def ion_phase(step, seed, ions, site_type, n_free, rates, pf, pi):
+    """Ions, chunk after chunk (see _ion_chunk)."""
     key = step_key(seed, PURPOSE_MOVE, step)
-    n = ion_x.shape[0]
-    for c in prange(event_count.shape[0]):
-        lo = c * EVENT_CHUNK
-        n_events = 0
-        for i in range(lo, min(lo + EVENT_CHUNK, n)):
-            state = ion_state[i]
-            sp = ion_species[i]
-            if state == IN_SR or (sp == MG and not mg_active):
-                continue
-            event = -1
-            a = agent_key(key, i)
-            if state == BOUND:
-                if unit32(high32(a)) < p_unbind[site_type[ion_site[i]], sp]:
-                    event = UNBIND
-            else:
-                d0, d1, d2, d3 = draws32(a)
-                sigma = sig_ca if sp == CA else sig_mg
-                x = reflect(ion_x[i] + sigma * normal32(d0, a, 1), lx)
-                y = reflect(ion_y[i] + sigma * normal32(d1, a, 2), ly)
-                z = reflect(ion_z[i] + sigma * normal32(d2, a, 3), lz)
-                ion_x[i] = x
-                ion_y[i] = y
-                ion_z[i] = z
-                v = voxel_of(x, y, z, inv_x, inv_y, inv_z, nx, ny, nz)
-                if unit32(d3) < p_bind[sp, v]:
-                    target = uniform(a, 4) * bind_weight[sp, v]
-                    event = choose_site_type(kon, n_free, sp, v, target)
-            if event >= 0:
-                ion_event[i] = event
-                event_rows[lo + n_events] = i
-                n_events += 1
-        event_count[c] = n_events
+    mg_active = step % pi[I_MG_SUB] == 0
+    for c in range(ions[8].shape[0]):
+        _ion_chunk(c, key, mg_active, ions, site_type, n_free, rates, pf, pi)
+
+
+@njit(cache=True, parallel=True)
+def ion_phase_threaded(step, seed, ions, site_type, n_free, rates, pf, pi):
+    """Ions, chunks in parallel (see _ion_chunk)."""
+    key = step_key(seed, PURPOSE_MOVE, step)
+    mg_active = step % pi[I_MG_SUB] == 0
+    for c in prange(ions[8].shape[0]):
+        _ion_chunk(c, key, mg_active, ions, site_type, n_free, rates, pf, pi)
 
 
 @njit(cache=True)
@@ -432,6 +447,7 @@ def serca_phase(
     mg_uM,
     ion_state,
     ion_site,
+    chunk_ca,
     site_species,
     site_occupant,
     site_voxel,
@@ -462,16 +478,17 @@ def serca_phase(
             bound_count[SERCA, CA] -= 1
             ion_state[i] = IN_SR
             ion_site[i] = -1
+            chunk_ca[i // EVENT_CHUNK] -= 1
             sr_stack[sr_count[0]] = i
             sr_count[0] += 1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def move_sites_phase(step, seed, site_x, site_y, site_z, site_voxel, lo, hi, pf, pi):
     """Brownian motion of mobile sites (parvalbumin) in rows lo..hi."""
     key = step_key(seed, PURPOSE_MOVE, step)
     sigma = pf[F_SIG_PV]
-    for s in prange(lo, hi):
+    for s in range(lo, hi):
         a = agent_key(key, s + 1_000_000_000)  # rows of sites, not ions
         site_x[s] = reflect(site_x[s] + sigma * normal(a, 0), pf[F_LX])
         site_y[s] = reflect(site_y[s] + sigma * normal(a, 1), pf[F_LY])
@@ -502,14 +519,14 @@ def rebuild_voxel_lists(t, site_voxel, site_species, type_start, vox_start, vox_
         fill[v] += 1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def bath_phase(step, seed, site_type, site_species, lo, hi, kon, koff, pf):
     """Skinned-fibre clamp: sites exchange with a buffered bath of fixed Ca, Mg."""
     dt = pf[F_DT]
     ca = pf[F_CLAMP_CA]
     mg = pf[F_CLAMP_MG]
     key = step_key(seed, PURPOSE_BIND, step)
-    for s in prange(lo, hi):
+    for s in range(lo, hi):
         t = site_type[s]
         a = agent_key(key, s)
         sp = site_species[s]
@@ -522,22 +539,21 @@ def bath_phase(step, seed, site_type, site_species, lo, hi, kon, koff, pf):
             site_species[s] = NONE
 
 
-@njit(cache=True, parallel=True)
-def filament_phase(
-    step, seed, site_species, reg_start, ru_perm, ru_xb, ru_perm_next, ru_xb_next, pf, pi
-):
-    """Regulatory units and crossbridges, updated synchronously.
+@njit(cache=True)
+def _regulatory_block(b, key, site_species, reg_start, fil, pf, pi):
+    """Next state of the regulatory units of block b and their crossbridges.
 
-    Returns the number of attached crossbridges after the update.
+    Writes the *_next arrays of its own units; returns how many of its
+    crossbridges are attached after the update.
     """
+    ru_perm, ru_xb, ru_perm_next, ru_xb_next, _sarcomere = fil
     dt = pf[F_DT]
     per_chain = pi[I_RU_PER_CHAIN]
     gamma = pf[F_RU_GAMMA]
     p_attach = prob(pf[F_XB_ATTACH], dt)
     p_detach = prob(pf[F_XB_DETACH], dt)
-    key = step_key(seed, PURPOSE_FILAMENT, step)
     attached = 0
-    for r in prange(ru_perm.shape[0]):
+    for r in range(b * RU_BLOCK, min((b + 1) * RU_BLOCK, ru_perm.shape[0])):
         j = r % per_chain
         n_on = 0
         n_off = 0
@@ -586,8 +602,33 @@ def filament_phase(
         ru_perm_next[r] = perm_new
         ru_xb_next[r] = xb_new
         attached += xb_new
-    ru_perm[:] = ru_perm_next
-    ru_xb[:] = ru_xb_next
+    return attached
+
+
+@njit(cache=True)
+def filament_phase(step, seed, site_species, reg_start, fil, pf, pi):
+    """Regulatory units and crossbridges, updated synchronously.
+
+    Returns the number of attached crossbridges after the update.
+    """
+    key = step_key(seed, PURPOSE_FILAMENT, step)
+    attached = 0
+    for b in range((fil[0].shape[0] + RU_BLOCK - 1) // RU_BLOCK):
+        attached += _regulatory_block(b, key, site_species, reg_start, fil, pf, pi)
+    fil[0][:] = fil[2]
+    fil[1][:] = fil[3]
+    return attached
+
+
+@njit(cache=True, parallel=True)
+def filament_phase_threaded(step, seed, site_species, reg_start, fil, pf, pi):
+    """filament_phase with blocks of units in parallel."""
+    key = step_key(seed, PURPOSE_FILAMENT, step)
+    attached = 0
+    for b in prange((fil[0].shape[0] + RU_BLOCK - 1) // RU_BLOCK):
+        attached += _regulatory_block(b, key, site_species, reg_start, fil, pf, pi)
+    fil[0][:] = fil[2]
+    fil[1][:] = fil[3]
     return attached
 
 
@@ -598,187 +639,129 @@ def sarcomere_update(sl_um, force_fraction, pf):
     return sl_um + (target - sl_um) * pf[F_DT] / pf[F_SL_TAU]
 
 
+@njit(cache=True)
+def count_chunk_work(ions):
+    """Per chunk of rows, Ca ions out of the SR and Mg ions (the rows to visit).
+
+    Recounted at each kernel call, then kept by release and SERCA, so that the
+    ion phase skips chunks with nothing to move: SR ions at rest, and Mg ions on
+    the steps between their substeps.  Skipping changes no result.
+    """
+    ion_species, ion_state, chunk_ca, chunk_mg = ions[3], ions[4], ions[9], ions[10]
+    chunk_ca[:] = 0
+    chunk_mg[:] = 0
+    for i in range(ion_species.shape[0]):
+        c = i // EVENT_CHUNK
+        if ion_species[i] == MG:
+            chunk_mg[c] += 1
+        elif ion_state[i] != IN_SR:
+            chunk_ca[c] += 1
+
+
+@njit(cache=True)
+def phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi):
+    """RyR gating, release and the step's binding tables; returns free Mg (µM)."""
+    ion_x, ion_y, ion_z, ion_state, chunk_ca = ions[0], ions[1], ions[2], ions[4], ions[9]
+    n_free, bound_count = sites[10], sites[11]
+    kon, _koff, bind_weight, p_bind, _p_unbind = rates
+    sr_stack, sr_count, ryr_open, ryr_y, ryr_z = sr
+    time_ms = step * pf[F_DT]
+    last_ap = -1.0
+    for k in range(ap_times_ms.shape[0]):
+        if ap_times_ms[k] <= time_ms:
+            last_ap = ap_times_ms[k]
+    mg_uM = free_mg_uM(bound_count, pf, pi)
+    ryr_phase(step, seed, time_ms, last_ap, mg_uM, ryr_open, pf)
+    release_phase(
+        step, seed, ryr_open, ryr_y, ryr_z, ion_x, ion_y, ion_z, ion_state, chunk_ca, sr_stack,
+        sr_count, pf, pi,
+    )  # fmt: skip
+    binding_tables(step, n_free, kon, bind_weight, p_bind, pf, pi)
+    return mg_uM
+
+
+@njit(cache=True)
+def phases_after_ions(step, seed, mg_uM, ions, sites, sr, pf, pi):
+    """Resolution of the ions' claims and unbinds, SERCA, parvalbumin motion."""
+    (
+        ion_x, ion_y, ion_z, ion_species, ion_state, ion_site, ion_event, event_rows, event_count,
+        chunk_ca, _chunk_mg,
+    ) = ions  # fmt: skip
+    (
+        site_x, site_y, site_z, site_type, site_species, site_occupant, site_voxel,
+        type_start, vox_start, vox_sites, n_free, bound_count,
+    ) = sites  # fmt: skip
+    sr_stack, sr_count = sr[0], sr[1]
+    resolve_phase(
+        step, seed, ion_x, ion_y, ion_z, ion_species, ion_state, ion_site, ion_event,
+        event_rows, event_count, site_x, site_y, site_z, site_type, site_species,
+        site_occupant, site_voxel, vox_start, vox_sites, n_free, bound_count, pf, pi,
+    )  # fmt: skip
+    serca_phase(
+        step, seed, mg_uM, ion_state, ion_site, chunk_ca, site_species, site_occupant,
+        site_voxel, type_start, n_free, bound_count, sr_stack, sr_count, pf, pi,
+    )  # fmt: skip
+    if step % pi[I_PV_SUB] == 0 and type_start[PV + 1] > type_start[PV]:
+        move_sites_phase(
+            step, seed, site_x, site_y, site_z, site_voxel, type_start[PV],
+            type_start[PV + 1], pf, pi,
+        )  # fmt: skip
+        rebuild_voxel_lists(PV, site_voxel, site_species, type_start, vox_start, vox_sites, n_free)
+
+
+@njit(cache=True)
+def clamp_phase(step, seed, sites, rates, pf):
+    """Skinned-fibre clamp: troponin exchanges with the bath (no ions, no SR)."""
+    type_start = sites[7]
+    bath_phase(
+        step, seed, sites[3], sites[4], type_start[TN_REG], type_start[TN_CAMG + 1],
+        rates[0], rates[1], pf,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def force_and_length(attached, fil, pf):
+    """Force fraction from attached crossbridges; the sarcomere length follows it."""
+    force = attached / (fil[0].shape[0] * pf[F_DUTY_MAX])
+    sarcomere = fil[4]
+    sarcomere[0] = sarcomere_update(sarcomere[0], force, pf)
+    return force
+
+
 @njit(cache=True, nogil=True)  # lets other threads (e.g. a Dask worker's) run
-def advance(
-    step0,
-    n_steps,
-    seed,
-    ap_times_ms,
-    ion_x,
-    ion_y,
-    ion_z,
-    ion_species,
-    ion_state,
-    ion_site,
-    ion_event,
-    event_rows,
-    event_count,
-    site_x,
-    site_y,
-    site_z,
-    site_type,
-    site_species,
-    site_occupant,
-    site_voxel,
-    type_start,
-    vox_start,
-    vox_sites,
-    n_free,
-    bound_count,
-    kon,
-    koff,
-    bind_weight,
-    p_bind,
-    p_unbind,
-    sr_stack,
-    sr_count,
-    ryr_open,
-    ryr_y,
-    ryr_z,
-    ru_perm,
-    ru_xb,
-    ru_perm_next,
-    ru_xb_next,
-    sarcomere,
-    pf,
-    pi,
-):
-    """Run steps step0 .. step0 + n_steps - 1 (all phases); return force fraction."""
-    dt = pf[F_DT]
-    clamp = pi[I_CLAMP] == 1
-    n_ru = ru_perm.shape[0]
+def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi):
+    """Run steps step0 .. step0 + n_steps - 1 (all phases) on one thread; return force.
+
+    The groups of arrays are those of :meth:`cellsim.fibre.model.FibreModel.kernel_arrays`.
+    """
+    count_chunk_work(ions)
     force = 0.0
     for step in range(step0, step0 + n_steps):
-        time_ms = step * dt
-        if not clamp:
-            last_ap = -1.0
-            for k in range(ap_times_ms.shape[0]):
-                if ap_times_ms[k] <= time_ms:
-                    last_ap = ap_times_ms[k]
-            mg_uM = free_mg_uM(bound_count, pf, pi)
-            ryr_phase(step, seed, time_ms, last_ap, mg_uM, ryr_open, pf)
-            release_phase(
-                step,
-                seed,
-                ryr_open,
-                ryr_y,
-                ryr_z,
-                ion_x,
-                ion_y,
-                ion_z,
-                ion_state,
-                sr_stack,
-                sr_count,
-                pf,
-                pi,
-            )
-            binding_tables(step, n_free, kon, bind_weight, p_bind, pf, pi)
-            ion_phase(
-                step,
-                seed,
-                ion_x,
-                ion_y,
-                ion_z,
-                ion_species,
-                ion_state,
-                ion_site,
-                ion_event,
-                event_rows,
-                event_count,
-                site_type,
-                n_free,
-                kon,
-                bind_weight,
-                p_bind,
-                p_unbind,
-                pf,
-                pi,
-            )
-            resolve_phase(
-                step,
-                seed,
-                ion_x,
-                ion_y,
-                ion_z,
-                ion_species,
-                ion_state,
-                ion_site,
-                ion_event,
-                event_rows,
-                event_count,
-                site_x,
-                site_y,
-                site_z,
-                site_type,
-                site_species,
-                site_occupant,
-                site_voxel,
-                vox_start,
-                vox_sites,
-                n_free,
-                bound_count,
-                pf,
-                pi,
-            )
-            serca_phase(
-                step,
-                seed,
-                mg_uM,
-                ion_state,
-                ion_site,
-                site_species,
-                site_occupant,
-                site_voxel,
-                type_start,
-                n_free,
-                bound_count,
-                sr_stack,
-                sr_count,
-                pf,
-                pi,
-            )
-            if step % pi[I_PV_SUB] == 0 and type_start[PV + 1] > type_start[PV]:
-                move_sites_phase(
-                    step,
-                    seed,
-                    site_x,
-                    site_y,
-                    site_z,
-                    site_voxel,
-                    type_start[PV],
-                    type_start[PV + 1],
-                    pf,
-                    pi,
-                )
-                rebuild_voxel_lists(
-                    PV, site_voxel, site_species, type_start, vox_start, vox_sites, n_free
-                )
+        if pi[I_CLAMP] == 1:
+            clamp_phase(step, seed, sites, rates, pf)
         else:
-            bath_phase(
-                step,
-                seed,
-                site_type,
-                site_species,
-                type_start[TN_REG],
-                type_start[TN_CAMG + 1],
-                kon,
-                koff,
-                pf,
-            )
-        attached = filament_phase(
-            step,
-            seed,
-            site_species,
-            type_start[TN_REG],
-            ru_perm,
-            ru_xb,
-            ru_perm_next,
-            ru_xb_next,
-            pf,
-            pi,
-        )
-        force = attached / (n_ru * pf[F_DUTY_MAX])
-        sarcomere[0] = sarcomere_update(sarcomere[0], force, pf)
+            mg_uM = phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
+            ion_phase(step, seed, ions, sites[3], sites[10], rates, pf, pi)
+            phases_after_ions(step, seed, mg_uM, ions, sites, sr, pf, pi)
+        attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, pf, pi)
+        force = force_and_length(attached, fil, pf)
+    return force
+
+
+@njit(cache=True, nogil=True)
+def advance_threaded(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi):
+    """advance() with the ion and filament phases on numba's threads; same results."""
+    count_chunk_work(ions)
+    force = 0.0
+    for step in range(step0, step0 + n_steps):
+        if pi[I_CLAMP] == 1:
+            clamp_phase(step, seed, sites, rates, pf)
+        else:
+            mg_uM = phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
+            ion_phase_threaded(step, seed, ions, sites[3], sites[10], rates, pf, pi)
+            phases_after_ions(step, seed, mg_uM, ions, sites, sr, pf, pi)
+        attached = filament_phase_threaded(step, seed, sites[4], sites[7][TN_REG], fil, pf, pi)
+        force = force_and_length(attached, fil, pf)
     return force
 
 

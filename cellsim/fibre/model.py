@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 
 import mesa
+import numba
 import numpy as np
 
 from cellsim.errors import ModelError
@@ -182,6 +183,9 @@ class FibreModel(mesa.Model):
         self.settings = settings
         self.seed = settings.seed
         self.engine = settings.engine
+        #: numba threads of the kernel; 1 runs the serial kernel, which never
+        #: starts numba's thread pool (see kernel.ion_phase_threaded)
+        self.threads = 1
         self.step_index = 0
         check_time_step(params, settings.dt_ms)
         clamp = protocol.clamp_levels_uM[0] if protocol.kind == "clamp" else None
@@ -305,56 +309,41 @@ class FibreModel(mesa.Model):
     def advance(self, n_steps: int) -> None:
         """Advance ``n_steps`` time steps (one kernel call with the numba engine)."""
         if self.engine == "numba":
-            s = self.state
-            K.advance(
-                self.step_index,
-                n_steps,
-                self.seed,
-                self.ap_times_ms,
-                s.ion_x,
-                s.ion_y,
-                s.ion_z,
-                s.ion_species,
-                s.ion_state,
-                s.ion_site,
-                s.ion_event,
-                s.event_rows,
-                s.event_count,
-                s.site_x,
-                s.site_y,
-                s.site_z,
-                s.site_type,
-                s.site_species,
-                s.site_occupant,
-                s.site_voxel,
-                s.type_start,
-                s.vox_start,
-                s.vox_sites,
-                s.n_free,
-                s.bound_count,
-                s.kon,
-                s.koff,
-                s.bind_weight,
-                s.p_bind,
-                s.p_unbind,
-                s.sr_stack,
-                s.sr_count,
-                s.ryr_open,
-                s.ryr_y,
-                s.ryr_z,
-                s.ru_perm,
-                s.ru_xb,
-                self.ru_next[0],
-                self.ru_next[1],
-                s.sarcomere,
-                self.pf,
-                self.pi,
-            )
+            if self.threads > 1:
+                numba.set_num_threads(self.threads)
+                kernel = K.advance_threaded
+            else:
+                kernel = K.advance
+            kernel(
+                self.step_index, n_steps, self.seed, self.ap_times_ms, *self.kernel_arrays(),
+                self.pf, self.pi,
+            )  # fmt: skip
             self.step_index += n_steps
         else:
             for _ in range(n_steps):
                 self._reference_step()
                 self.step_index += 1
+
+    def kernel_arrays(self) -> tuple[tuple, tuple, tuple, tuple, tuple]:
+        """The state's arrays grouped as the kernel takes them (views, not copies).
+
+        ions, sites, rates (per-site-type and per-voxel tables), SR and RyR,
+        filament (regulatory units, their next state, sarcomere length).
+        """
+        s = self.state
+        return (
+            (
+                s.ion_x, s.ion_y, s.ion_z, s.ion_species, s.ion_state, s.ion_site, s.ion_event,
+                s.event_rows, s.event_count, s.chunk_ca, s.chunk_mg,
+            ),
+            (
+                s.site_x, s.site_y, s.site_z, s.site_type, s.site_species, s.site_occupant,
+                s.site_voxel, s.type_start, s.vox_start, s.vox_sites, s.n_free, s.bound_count,
+            ),
+            (s.kon, s.koff, s.bind_weight, s.p_bind, s.p_unbind),
+            (s.sr_stack, s.sr_count, s.ryr_open, s.ryr_y, s.ryr_z),
+            (s.ru_perm, s.ru_xb, self.ru_next[0], self.ru_next[1], s.sarcomere),
+        )  # fmt: skip
 
     def run(
         self,

@@ -250,7 +250,7 @@ def build_model(scenario: dict, stimulus_times_ms=None) -> FibreModel:
         protocol = Protocol("stimuli", tuple(sorted(stimulus_times_ms)))
     settings = settings_from(scenario, protocol)
     model = FibreModel(params, protocol, settings)
-    set_threads(scenario["run"].get("threads", 0), model.state.n_ions)
+    model.threads = kernel_threads(scenario["run"].get("threads", 0), model.state.n_ions)
     return model
 
 
@@ -259,15 +259,17 @@ def build_model(scenario: dict, stimulus_times_ms=None) -> FibreModel:
 PARALLEL_MIN_IONS = 500_000
 
 
-def set_threads(threads: int, n_ions: int) -> int:
-    """Set numba's thread count (0 = automatic); results never depend on it."""
+def kernel_threads(threads: int, n_ions: int) -> int:
+    """numba threads for a run (0 = automatic); results never depend on it.
+
+    Reads numba's configured maximum without starting its thread pool.
+    """
     import numba
 
     available = numba.config.NUMBA_NUM_THREADS
     if threads == 0:
         threads = available if n_ions >= PARALLEL_MIN_IONS else 1
-    numba.set_num_threads(min(threads, available))
-    return numba.get_num_threads()
+    return min(threads, available)
 
 
 def run(scenario: dict, *, progress: bool = False, stimulus_times_ms=None) -> RunOutput:

@@ -90,6 +90,8 @@ class FibreState:
     ion_event: np.ndarray  # int8 scratch: 0..3 claim of site type, 9 unbind (listed rows)
     event_rows: np.ndarray  # int32 scratch: rows with an event, listed per chunk of rows
     event_count: np.ndarray  # int32 [n_chunks]: events listed in each chunk
+    chunk_ca: np.ndarray  # int32 [n_chunks]: Ca ions out of the SR per chunk (kernel's count)
+    chunk_mg: np.ndarray  # int32 [n_chunks]: Mg ions per chunk (kernel's count)
     # sites
     site_x: np.ndarray
     site_y: np.ndarray
@@ -350,6 +352,8 @@ def build_state(
         ion_event=np.full(n_ions, -1, dtype=np.int8),
         event_rows=np.zeros(n_ions, dtype=np.int32),
         event_count=np.zeros(-(-n_ions // EVENT_CHUNK), dtype=np.int32),
+        chunk_ca=np.zeros(-(-n_ions // EVENT_CHUNK), dtype=np.int32),
+        chunk_mg=np.zeros(-(-n_ions // EVENT_CHUNK), dtype=np.int32),
         site_x=site_x,
         site_y=site_y,
         site_z=site_z,

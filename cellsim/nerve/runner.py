@@ -33,6 +33,9 @@ from cellsim.output import RunOutput
 from cellsim.schema import Field, ListOf, Table, unknown_key_message
 
 MODEL_TABLE = "nerve"
+#: The nerve kernel holds parallel loops: loading it starts numba's thread pool
+#: (sweeps then spawn their workers rather than fork them).
+STARTS_THREAD_POOL = True
 
 
 def _parts_check(value: list) -> str | None:

@@ -40,7 +40,7 @@ def main(args) -> int:
         if args.scheduler is not None:
             print(f"(on {args.scheduler}: divide by the number of its workers)")
         return 0
-    where = args.scheduler or f"a local Dask cluster of {workers} worker(s)"
+    where = args.scheduler or f"{workers} lanes (this process and a local Dask cluster)"
     if args.scheduler is None and workers == 1:
         where = "this process (serial)"
     print(f"sweep {spec.name}: {spec.n_runs} runs on {where}; results: {directory}")

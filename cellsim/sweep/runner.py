@@ -13,8 +13,11 @@ same command finishes it.  Records are written by this process, not by the
 workers, so a remote cluster needs no shared file system.
 
 numba compiles once: the first pending run is executed here before any task
-is submitted, which fills numba's on-disk cache; local workers then load the
-compiled kernels.  (That run also checks that the requested metrics exist.)
+is submitted, which fills numba's on-disk cache.  Local workers are then forked
+from this process with the compiled kernels in memory (Linux, when numba's
+thread pool has not started here), or else spawned while that run computes, and
+load the kernels from the cache.  (That run also checks that the requested
+metrics exist.)
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,9 +129,9 @@ def save_record(directory: Path, task: Task, result: dict, spec: SweepSpec) -> d
 # ---------------------------------------------------------------- executors
 
 
-#: Dask settings of local workers.  A task's numba kernel holds the GIL, and
-#: every periodic callback of the worker's event loop must take it from there:
-#: the statistical profiler (every 10 ms) alone made each run 20-25 % slower.
+#: Dask settings of local workers.  The periodic callbacks of a worker's event
+#: loop compete with its task for the GIL and the core: the statistical profiler
+#: (every 10 ms) made each run 20-25 % slower while the kernels held the GIL.
 #: Off or slowed down here; none of them matters for a sweep's short tasks.
 LOCAL_WORKER_CONFIG = {
     "distributed.worker.profile.enabled": False,
@@ -137,11 +141,12 @@ LOCAL_WORKER_CONFIG = {
 }
 
 
-def _local_cluster(workers: int, preload: tuple[str, ...] = ()):
+def _local_cluster(workers: int, preload: tuple[str, ...] = (), method: str = "spawn"):
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set(LOCAL_WORKER_CONFIG):  # nannies hand their config to workers
+    config = {**LOCAL_WORKER_CONFIG, "distributed.worker.multiprocessing-method": method}
+    with dask.config.set(config):  # nannies hand their config to workers
         return LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -151,8 +156,32 @@ def _local_cluster(workers: int, preload: tuple[str, ...] = ()):
             silence_logs=logging.ERROR,
             # one numba thread per worker: the workers are the parallelism
             env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
-            preload=list(preload),  # import the scale's runner while the warm-up runs
+            preload=["cellsim.sweep.worker", *preload],
         )
+
+
+def can_fork_workers() -> bool:
+    """Whether local workers can be forked from this process.
+
+    A forked worker starts in a fraction of a second with everything already
+    imported and the kernels already compiled; a spawned one re-imports Dask,
+    Mesa and cellsim and loads the kernels from numba's cache (about 3 s of CPU
+    each).  Fork needs Linux (on macOS and Windows it is unsafe or absent) and
+    that numba's thread pool has not started in this process: GNU OpenMP's pool
+    does not survive a fork.  One-thread fibre runs never start it (see
+    ``cellsim.fibre.kernel``); threaded runs and the nerve kernels do.
+    """
+    import sys
+
+    import numba
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        numba.threading_layer()
+    except ValueError:  # "not initialized"
+        return True
+    return False
 
 
 class _ClusterStarter(threading.Thread):
@@ -175,33 +204,76 @@ class _ClusterStarter(threading.Thread):
         return self.cluster
 
 
-def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None]) -> None:
+class _ForkedCluster:
+    """A local cluster forked from this process (same interface as the starter)."""
+
+    def __init__(self, workers: int):
+        import gc
+
+        # Objects made so far move to a permanent generation: the workers' garbage
+        # collector then does not scan (and copy-on-write copy) the inherited heap.
+        gc.freeze()
+        try:
+            self.cluster = _local_cluster(workers, method="fork")
+        finally:
+            gc.unfreeze()
+
+    def result(self):
+        return self.cluster
+
+
+def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_lane=False):
+    """Run tasks on the client's workers and call ``on_done`` as each finishes.
+
+    With ``local_lane`` this process is one more lane: it runs tasks itself,
+    from the end of the list, while the workers take them from the front, two
+    queued per worker thread so that none waits while this process computes.
+    """
     from distributed import as_completed
 
+    pending = deque(tasks)
     futures = {}
-    for task in tasks:
-        fut = client.submit(
-            execute,
-            task.scale,
-            task.data,
-            keep,
-            pure=False,
-            key=f"cellsim-run-{task.run_hash}-{time.monotonic_ns()}",
-        )
+    finished = as_completed()
+
+    def submit_next() -> None:
+        task = pending.popleft()
+        key = f"cellsim-run-{task.run_hash}-{time.monotonic_ns()}"
+        fut = client.submit(execute, task.scale, task.data, keep, pure=False, key=key)
         futures[fut] = task
+        finished.add(fut)
+
+    def collect(fut) -> None:
+        task = futures.pop(fut)
+        try:
+            result = fut.result()
+        except Exception as err:  # a worker died, or the task could not be sent
+            result = {
+                "status": "error",
+                "error": f"{type(err).__name__}: {err}",
+                "summary": {},
+                "wall_time_s": None,
+            }
+        on_done(task, result)
+        if pending:
+            submit_next()
+
     try:
-        for fut in as_completed(futures):
-            task = futures.pop(fut)
-            try:
-                result = fut.result()
-            except Exception as err:  # a worker died, or the task could not be sent
-                result = {
-                    "status": "error",
-                    "error": f"{type(err).__name__}: {err}",
-                    "summary": {},
-                    "wall_time_s": None,
-                }
-            on_done(task, result)
+        if local_lane:
+            slots = sum(client.nthreads().values())
+            for _ in range(min(len(pending), 2 * max(slots, 1))):
+                submit_next()
+        else:
+            while pending:
+                submit_next()
+        while pending or futures:
+            if local_lane and pending:
+                task = pending.pop()
+                on_done(task, execute(task.scale, task.data, keep))
+                ready = finished.next_batch(block=False)
+            else:
+                ready = finished.next_batch(block=True)
+            for fut in ready:
+                collect(fut)
     finally:
         if futures:
             client.cancel(list(futures))
@@ -243,7 +315,8 @@ def run_sweep(
     Parameters
     ----------
     workers
-        Local worker processes (default: all cores).  ``1`` runs serially in
+        Lanes of computation (default: all cores): this process and
+        ``workers - 1`` local Dask worker processes.  ``1`` runs serially in
         this process, with no cluster.
     scheduler
         Address of a running Dask scheduler (``tcp://host:8786``); then
@@ -290,14 +363,25 @@ def run_sweep(
 
     starter = None
     try:
-        if todo and scheduler is None and workers > 1 and len(todo) > 1:
-            modules = tuple(sorted({load_runner(t.scale).__name__ for t in todo}))
-            starter = _ClusterStarter(min(workers, len(todo) - 1), modules)
+        local_cluster = scheduler is None and workers > 1 and len(todo) > 1
+        n_workers = min(workers, len(todo)) - 1  # this process is one more lane
+        runners = {load_runner(t.scale) for t in todo}
+        will_fork = can_fork_workers() and not any(
+            getattr(r, "STARTS_THREAD_POOL", False) for r in runners
+        )
+        if local_cluster and not will_fork:  # spawn them while the warm-up runs
+            starter = _ClusterStarter(n_workers, tuple(sorted(r.__name__ for r in runners)))
             starter.start()
         if todo:  # warm-up: compile numba kernels once, here; check the metrics
             first = todo[0]
             done(first, execute(first.scale, first.data, keep))
             _check_metrics(spec, records[first.run_hash])
+        if local_cluster and starter is None:  # after the warm-up: inherit compiled kernels
+            if can_fork_workers():
+                starter = _ForkedCluster(n_workers)
+            else:  # the warm-up started numba's threads (a fibre of 500 000 ions or more)
+                starter = _ClusterStarter(n_workers, ())
+                starter.start()
         rest = todo[1:]
         if rest and starter is None and scheduler is None:
             for task in rest:
@@ -324,7 +408,7 @@ def _run_on_dask(rest, keep, scheduler, starter, done, timeout="30s") -> None:
 
     if scheduler is None:
         with Client(starter.result()) as client:  # the caller closes the cluster
-            _run_dask(rest, keep, client, done)
+            _run_dask(rest, keep, client, done, local_lane=True)
         return
     try:
         client = Client(scheduler, timeout=timeout)

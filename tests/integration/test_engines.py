@@ -33,11 +33,8 @@ def _run(scenario, engine, threads=None):
     scenario = {**scenario, "run": {**scenario["run"], "engine": engine}}
     model = runner.build_model(scenario)
     if threads:
-        numba.set_num_threads(threads)
-    try:
-        model.run()
-    finally:
-        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        model.threads = threads  # 2 runs the threaded kernel, 1 the serial one
+    model.run()
     return model
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from cellsim.cli import main
 from cellsim.errors import ScenarioError
 from cellsim.results import read_results
 from cellsim.sweep import load_sweep, read_records, run_sweep
+from cellsim.sweep import runner as sweep_runner
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BODY_BASE = """
@@ -75,7 +78,10 @@ def comparable(df: pd.DataFrame) -> pd.DataFrame:
     return df.drop(columns=["wall_time_s"])
 
 
-def test_local_dask_cluster_gives_the_serial_table(tmp_path):
+def test_local_dask_cluster_gives_the_serial_table(tmp_path, monkeypatch):
+    # spawned workers (as where numba's threads already run, or off Linux); the
+    # forked ones are tested in a fresh process below
+    monkeypatch.setattr(sweep_runner, "can_fork_workers", lambda: False)
     spec = load_sweep(fibre_sweep(tmp_path))
     serial = run_sweep(spec, tmp_path / "serial", workers=1, progress=False)
     dask = run_sweep(spec, tmp_path / "dask", workers=2, progress=False)
@@ -86,6 +92,28 @@ def test_local_dask_cluster_gives_the_serial_table(tmp_path):
     assert serial.table["peak_delta_ca_uM"].nunique() == 4
     on_disk = pd.read_parquet(tmp_path / "dask" / "table.parquet")
     pd.testing.assert_frame_equal(comparable(on_disk), comparable(dask.table))
+
+
+def test_forked_workers_give_the_serial_table(tmp_path):
+    """A fresh process has not started numba's threads: on Linux it forks its workers."""
+    path = fibre_sweep(tmp_path)
+    code = (
+        "import sys; from cellsim.sweep import load_sweep, run_sweep; "
+        "from cellsim.sweep.runner import can_fork_workers; print(can_fork_workers()); "
+        "run_sweep(load_sweep(sys.argv[1]), sys.argv[2], workers=2, progress=False)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(tmp_path / "forked")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] == str(sys.platform.startswith("linux"))
+    serial = run_sweep(load_sweep(path), tmp_path / "serial", workers=1, progress=False)
+    forked = pd.read_parquet(tmp_path / "forked" / "table.parquet")
+    assert (forked["status"] == "ok").all()
+    pd.testing.assert_frame_equal(comparable(serial.table), comparable(forked))
 
 
 def test_resume_runs_only_what_is_missing(tmp_path):
