@@ -357,12 +357,21 @@ def ion_phase(step, seed, ions, site_type, n_free, rates, pf, pi):
 
 
 @njit(cache=True, parallel=True)
-def ion_phase_threaded(step, seed, ions, site_type, n_free, rates, pf, pi):
-    """Ions, chunks in parallel (see _ion_chunk)."""
+def ion_phase_threaded(step, seed, ions, site_type, n_free, rates, pf, pi, n_threads):
+    """Ions, chunks in parallel (see _ion_chunk).
+
+    numba hands each thread one contiguous range of the loop; visiting the
+    chunks interleaved (thread t gets chunks t, t + T, ...) shares the cheap
+    rows (bound ions, which sit first) and the idle ones (SR) fairly.
+    """
     key = step_key(seed, PURPOSE_MOVE, step)
     mg_active = step % pi[I_MG_SUB] == 0
-    for c in prange(ions[8].shape[0]):
-        _ion_chunk(c, key, mg_active, ions, site_type, n_free, rates, pf, pi)
+    n_chunks = ions[8].shape[0]
+    per_thread = (n_chunks + n_threads - 1) // n_threads
+    for k in prange(per_thread * n_threads):
+        c = (k % per_thread) * n_threads + k // per_thread
+        if c < n_chunks:
+            _ion_chunk(c, key, mg_active, ions, site_type, n_free, rates, pf, pi)
 
 
 @njit(cache=True)
@@ -749,8 +758,11 @@ def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, 
 
 
 @njit(cache=True, nogil=True)
-def advance_threaded(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi):
-    """advance() with the ion and filament phases on numba's threads; same results."""
+def advance_threaded(
+    step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, n_threads
+):
+    """advance() with the ion and filament phases on ``n_threads`` of numba's threads
+    (set with ``numba.set_num_threads``); same results."""
     count_chunk_work(ions)
     force = 0.0
     for step in range(step0, step0 + n_steps):
@@ -758,7 +770,7 @@ def advance_threaded(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, 
             clamp_phase(step, seed, sites, rates, pf)
         else:
             mg_uM = phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
-            ion_phase_threaded(step, seed, ions, sites[3], sites[10], rates, pf, pi)
+            ion_phase_threaded(step, seed, ions, sites[3], sites[10], rates, pf, pi, n_threads)
             phases_after_ions(step, seed, mg_uM, ions, sites, sr, pf, pi)
         attached = filament_phase_threaded(step, seed, sites[4], sites[7][TN_REG], fil, pf, pi)
         force = force_and_length(attached, fil, pf)

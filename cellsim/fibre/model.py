@@ -309,15 +309,12 @@ class FibreModel(mesa.Model):
     def advance(self, n_steps: int) -> None:
         """Advance ``n_steps`` time steps (one kernel call with the numba engine)."""
         if self.engine == "numba":
+            args = (self.step_index, n_steps, self.seed, self.ap_times_ms, *self.kernel_arrays())
             if self.threads > 1:
                 numba.set_num_threads(self.threads)
-                kernel = K.advance_threaded
+                K.advance_threaded(*args, self.pf, self.pi, self.threads)
             else:
-                kernel = K.advance
-            kernel(
-                self.step_index, n_steps, self.seed, self.ap_times_ms, *self.kernel_arrays(),
-                self.pf, self.pi,
-            )  # fmt: skip
+                K.advance(*args, self.pf, self.pi)
             self.step_index += n_steps
         else:
             for _ in range(n_steps):
