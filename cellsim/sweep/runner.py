@@ -228,6 +228,8 @@ def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_
     With ``local_lane`` this process is one more lane: it runs tasks itself,
     from the end of the list, while the workers take them from the front, two
     queued per worker thread so that none waits while this process computes.
+    At the end, rather than wait for a queued task, this process takes it back
+    and runs it (a run's result never depends on where it ran).
     """
     from distributed import as_completed
 
@@ -243,7 +245,9 @@ def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_
         finished.add(fut)
 
     def collect(fut) -> None:
-        task = futures.pop(fut)
+        task = futures.pop(fut, None)
+        if task is None:  # taken back and run here
+            return
         try:
             result = fut.result()
         except Exception as err:  # a worker died, or the task could not be sent
@@ -257,15 +261,20 @@ def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_
         if pending:
             submit_next()
 
+    slots = max(sum(client.nthreads().values()), 1)  # worker threads
     try:
         if local_lane:
-            slots = sum(client.nthreads().values())
-            for _ in range(min(len(pending), 2 * max(slots, 1))):
+            for _ in range(min(len(pending), 2 * slots)):
                 submit_next()
         else:
             while pending:
                 submit_next()
         while pending or futures:
+            if local_lane and not pending and len(futures) > slots:
+                fut = next(reversed(futures))  # the last queued: not started yet
+                if fut.status == "pending":
+                    pending.append(futures.pop(fut))
+                    fut.cancel()
             if local_lane and pending:
                 task = pending.pop()
                 on_done(task, execute(task.scale, task.data, keep))

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +18,7 @@ from cellsim.errors import ScenarioError
 from cellsim.results import read_results
 from cellsim.sweep import load_sweep, read_records, run_sweep
 from cellsim.sweep import runner as sweep_runner
+from cellsim.sweep.tasks import build_tasks
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BODY_BASE = """
@@ -114,6 +117,36 @@ def test_forked_workers_give_the_serial_table(tmp_path):
     forked = pd.read_parquet(tmp_path / "forked" / "table.parquet")
     assert (forked["status"] == "ok").all()
     pd.testing.assert_frame_equal(comparable(serial.table), comparable(forked))
+
+
+def test_this_process_takes_back_queued_runs_at_the_end(tmp_path, monkeypatch):
+    """With a slow worker, the sweep's own lane runs what still waits in its queue."""
+    from distributed import Client, LocalCluster
+
+    tasks = build_tasks(load_sweep(body_sweep(tmp_path)), None)  # 6 runs
+    real = sweep_runner.execute
+
+    def execute(scale, data, keep=False):
+        here = threading.current_thread() is threading.main_thread()
+        if not here:
+            time.sleep(2.0)  # a slow worker
+        return {**real(scale, data, keep), "ran_here": here}
+
+    monkeypatch.setattr(sweep_runner, "execute", execute)
+    done = []
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        sweep_runner._run_dask(
+            tasks, False, client, lambda t, r: done.append((t.run_hash, r)), local_lane=True
+        )
+    assert sorted(h for h, _ in done) == sorted(t.run_hash for t in tasks)  # each run once
+    assert all(r["status"] == "ok" for _, r in done)
+    # two were queued on the worker; the second was taken back, so it ran one
+    assert sum(not r["ran_here"] for _, r in done) == 1
 
 
 def test_resume_runs_only_what_is_missing(tmp_path):
