@@ -14,7 +14,7 @@ from cellsim.sweep.tasks import Task, execute
 
 # Seconds of one core per unit of simulated time, measured on the development machine
 # (2 cores) for the bundled scenarios; a run's cost also depends on the fibre's size.
-FIBRE_S_PER_MS_AT_5US = 0.065  # human twitch: ~10 s for 150 ms at dt 5 us
+FIBRE_S_PER_MS_AT_5US = 0.02  # human twitch: ~3 s for 150 ms at dt 5 us
 FIBRE_CLAMP_S_PER_MS = 0.065  # skinned-fibre clamp: ~55 s for force_pca.toml (800 ms)
 NERVE_S_PER_MS_AT_10US = 0.007
 BODY_S_PER_DAY = 0.04
