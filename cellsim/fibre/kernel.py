@@ -1,25 +1,26 @@
 """numba kernels for the fibre: arrays and scalars in, arrays updated in place.
 
-One time step applies these phases in order (the reference engine in
-:mod:`cellsim.fibre.reference` applies the same rules agent by agent):
+One time step applies these phases in order (the reference engine,
+``FibreModel._reference_step`` with the agents of :mod:`cellsim.fibre.agents`,
+applies the same rules agent by agent):
 
 1. RyR gating: closed channels open (AP-driven, Mg-inhibited; or resting,
    strongly Mg-inhibited), open channels close.
 2. Release: each open RyR releases a Poisson number of SR ions at its mouth;
    a passive leak releases ions onto the longitudinal-SR wall.
-3. Ions (parallel, in chunks of rows): a bound ion tests unbinding; a free ion
-   moves (Brownian, reflecting walls) and tests binding to the free sites of
-   its voxel, with probabilities tabulated once per step and voxel
-   (unbinding ones once per run).  Each ion
-   only writes its own row and its chunk's list of intentions (claim of a
-   site type, or unbind).
+3. Ions (in chunks of rows; chunks with nothing to move are skipped): a bound
+   ion tests unbinding; a free ion moves (Brownian, reflecting walls) and
+   tests binding to the free sites of its voxel, with probabilities tabulated
+   once per step and voxel (unbinding ones once per run).  Each ion only
+   writes its own row and its chunk's list of intentions (claim of a site
+   type, or unbind).
 4. Resolution (serial, in ion-row order, so independent of threads): claims
    take a free site of the claimed type in the voxel if one is left; then
    unbinds free their sites.  A site freed this step is not taken this step.
 5. SERCA: a pump with both Ca slots filled transports both ions into the SR,
    at a rate scaled by Mg-ATP availability (free Mg).
 6. Parvalbumin moves (every ``pv_substeps`` steps) and its voxel lists rebuild.
-7. Regulatory units (parallel, synchronous): permissive transitions depend on
+7. Regulatory units (synchronous): permissive transitions depend on
    Ca on their two regulatory sites and on their neighbours' state; crossbridges
    attach to permissive units and hold them on.
 8. Sarcomere length relaxes towards a force-dependent target.
@@ -29,6 +30,9 @@ Mg ions move and react every ``mg_substeps`` steps with the longer step
 
 All randomness comes from :mod:`cellsim.random`, keyed by (seed, purpose,
 step, row), so thread count and iteration order never change a result.
+
+``advance`` runs all phases on one thread; ``advance_threaded`` runs phases 3
+and 7 in parallel (``prange``) and is otherwise the same code.
 """
 
 from __future__ import annotations
