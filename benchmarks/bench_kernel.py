@@ -149,15 +149,20 @@ def array_bytes_per_ion(n_ions: int) -> float:
 
 _RSS_CODE = """
 import os, sys, time
+import numba
 from benchmarks.bench_kernel import problem
 
 def resident():
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
-problem(2000).advance(1)  # load the compiled kernels first: numba's own footprint
+small = problem(2000)  # load both kernels and start the threads first: numba's footprint
+small.advance(1)
+small.threads = numba.config.NUMBA_NUM_THREADS
+small.advance(1)
 before = resident()
 m = problem({n})
+m.threads = numba.config.NUMBA_NUM_THREADS
 m.advance(1)
 t = time.perf_counter(); m.advance({steps}); t = time.perf_counter() - t
 print(m.state.n_ions, resident() - before, t)

@@ -184,7 +184,7 @@ class FibreModel(mesa.Model):
         self.seed = settings.seed
         self.engine = settings.engine
         #: numba threads of the kernel; 1 runs the serial kernel, which never
-        #: starts numba's thread pool (see kernel.ion_phase_threaded)
+        #: starts numba's thread pool (see cellsim.fibre.kernel)
         self.threads = 1
         self.step_index = 0
         check_time_step(params, settings.dt_ms)

@@ -222,6 +222,18 @@ class _ForkedCluster:
         return self.cluster
 
 
+def _forked_or_spawned(workers: int):
+    """Fork the local workers if this process still can, else spawn them."""
+    if can_fork_workers():  # not if the warm-up started numba's threads (a large fibre)
+        try:
+            return _ForkedCluster(workers)
+        except Exception:  # e.g. a process limit: spawning may still work
+            pass
+    starter = _ClusterStarter(workers, ())
+    starter.start()
+    return starter
+
+
 def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_lane=False):
     """Run tasks on the client's workers and call ``on_done`` as each finishes.
 
@@ -271,7 +283,9 @@ def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_
                 submit_next()
         while pending or futures:
             if local_lane and not pending and len(futures) > slots:
-                fut = next(reversed(futures))  # the last queued: not started yet
+                # the last submitted: queued behind a running one (were it started
+                # after all, the worker's result would simply be dropped)
+                fut = next(reversed(futures))
                 if fut.status == "pending":
                     pending.append(futures.pop(fut))
                     fut.cancel()
@@ -386,11 +400,7 @@ def run_sweep(
             done(first, execute(first.scale, first.data, keep))
             _check_metrics(spec, records[first.run_hash])
         if local_cluster and starter is None:  # after the warm-up: inherit compiled kernels
-            if can_fork_workers():
-                starter = _ForkedCluster(n_workers)
-            else:  # the warm-up started numba's threads (a fibre of 500 000 ions or more)
-                starter = _ClusterStarter(n_workers, ())
-                starter.start()
+            starter = _forked_or_spawned(n_workers)
         rest = todo[1:]
         if rest and starter is None and scheduler is None:
             for task in rest:
