@@ -154,9 +154,8 @@ def _local_cluster(workers: int, preload: tuple[str, ...] = (), method: str = "s
             host="127.0.0.1",
             dashboard_address=None,
             silence_logs=logging.ERROR,
-            # one numba thread per worker: the workers are the parallelism
-            env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
-            preload=["cellsim.sweep.worker", *preload],
+            env={"OMP_NUM_THREADS": "1"},  # the workers are the parallelism
+            preload=["cellsim.sweep.worker", *preload],  # one numba thread each
         )
 
 

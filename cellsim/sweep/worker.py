@@ -6,9 +6,9 @@ from __future__ import annotations
 def dask_setup(worker) -> None:
     """One numba thread per worker: the workers are the parallelism.
 
-    A spawned worker reads ``NUMBA_NUM_THREADS=1`` from its environment; a
-    forked one inherited numba's configuration from the sweep's process, before
-    its thread pool started, so the setting is made here.
+    Set here rather than in the environment because a forked worker inherited
+    numba's configuration from the sweep's process; in a spawned or a forked
+    worker numba's thread pool has not started yet, so the setting holds.
     """
     import numba
 
