@@ -3,7 +3,9 @@
 Public API (scales are imported on demand, to keep start-up fast)::
 
     import cellsim
-    scenario = cellsim.load_scenario("scenarios/twitch.toml", ["fibre.mg_free_mM=0.15"])
+    scenario = cellsim.load_scenario(
+        "scenarios/twitch.toml", ["environment.mg_free_intracellular_mM=0.15"]
+    )
     out = cellsim.run(scenario)                 # a RunOutput
     cellsim.write_results(out, "out/twitch", scenario=scenario.data, name=scenario.name,
                           wall_time_s=0.0)
@@ -11,7 +13,8 @@ Public API (scales are imported on demand, to keep start-up fast)::
     from cellsim.fibre import FibreModel        # the Mesa model, to script agents
 """
 
-from cellsim import jit_cache  # noqa: F401  (first: before any jitted function exists)
+from cellsim import jit  # noqa: F401  (first: before any jitted function exists)
+from cellsim.chain import run
 from cellsim.environment import Environment
 from cellsim.errors import CellsimError, ModelError, ResultsError, ScenarioError
 from cellsim.results import read_results, write_results
@@ -19,12 +22,6 @@ from cellsim.scenario import Scenario
 from cellsim.scenario import load as load_scenario
 
 __version__ = "0.1.0"
-
-
-def run(scenario: Scenario, *, progress: bool = False):
-    """Run a loaded scenario with its scale's runner; returns a RunOutput."""
-    return scenario.runner().run(scenario.data, progress=progress)
-
 
 __all__ = [
     "CellsimError",

@@ -9,6 +9,7 @@ Layout of a results folder::
     events.npz         event times (spikes, action potentials), if any
     snapshots.npz      particle/site snapshots for animations, if any
     figure.png         overview figure
+    <label>/           a results folder for each hand-off of a chain (nerve, fibre runs)
 
 The folder is built under a temporary name beside the target and renamed
 into place only when complete, so an interrupted run leaves nothing that looks
@@ -134,18 +135,7 @@ def write_results(
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
-        _write_contents(out, tmp, scenario, figure)
-        manifest = {
-            "cellsim_results": 1,
-            "name": name,
-            "scale": out.scale,
-            "seed": out.seed,
-            "engine": out.engine,
-            "wall_time_s": round(wall_time_s, 3),
-            "versions": versions(),
-            "files": [*sorted(p.name for p in tmp.iterdir()), MANIFEST],
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        _write_folder(out, tmp, scenario, name, wall_time_s, figure)
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             target.rename(old)
@@ -157,6 +147,28 @@ def write_results(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _write_folder(
+    out: RunOutput, folder: Path, scenario: dict, name: str, wall_time_s: float, figure: bool
+) -> None:
+    """One results folder's files, its children's folders, then its manifest (last)."""
+    _write_contents(out, folder, scenario, figure)
+    for label, child in out.children.items():
+        (folder / label).mkdir()
+        _write_folder(child, folder / label, scenario, f"{name}/{label}", 0.0, figure)
+    manifest = {
+        "cellsim_results": 1,
+        "name": name,
+        "scale": out.scale,
+        "seed": out.seed,
+        "engine": out.engine,
+        "wall_time_s": round(wall_time_s, 3),
+        "versions": versions(),
+        "files": [*sorted(p.name for p in folder.iterdir()), MANIFEST],
+        "children": list(out.children),
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def _write_contents(out: RunOutput, folder: Path, scenario: dict, figure: bool) -> None:
@@ -198,6 +210,13 @@ class Results:
     def events(self) -> dict[str, np.ndarray]:
         f = self.path / "events.npz"
         return dict(np.load(f)) if f.exists() else {}
+
+    @property
+    def children(self) -> dict[str, Results]:
+        """Results folders of the runs made from this one (a chain's hand-offs)."""
+        return {
+            label: read_results(self.path / label) for label in self.manifest.get("children", [])
+        }
 
     def snapshots(self) -> dict[str, np.ndarray]:
         f = self.path / "snapshots.npz"

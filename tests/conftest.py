@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 
 import pytest
 
-from cellsim.scenario import resolve
+from cellsim.fibre import experiments
 
 
-def fibre_scenario(fibre=None, protocol=None, run=None, name="test", snapshots=False):
-    """A resolved fibre scenario dict built in code (validated like a file)."""
-    data = {
-        "scenario": {"name": name},
-        "fibre": {"parameter_set": "human", **(fibre or {})},
-        "protocol": protocol or {"kind": "single", "stimulus_times_ms": [1.0]},
-        "run": {"duration_ms": 5.0, "dt_us": 5.0, "seed": 3, **(run or {})},
-        "output": {"snapshots": snapshots},
-    }
-    return resolve(copy.deepcopy(data), name).data
+def fibre_scenario(fibre=None, protocol=None, run=None, environment=None, name="test"):
+    """A fibre Scenario built in code (validated like a file): 5 ms, one stimulus at 1 ms."""
+    return experiments.scenario(
+        fibre,
+        protocol or {"kind": "pulses", "times_ms": [1.0]},
+        run,
+        environment,
+        name=name,
+    )
+
+
+def fibre_model(scenario, engine=None, **settings):
+    """The live FibreModel of a fibre scenario (optionally another engine or run settings)."""
+    from cellsim.fibre.scale import FIBRE
+
+    setup = scenario.setups["fibre"]
+    if engine is not None:
+        settings["engine"] = engine
+    setup = dataclasses.replace(setup, settings=dataclasses.replace(setup.settings, **settings))
+    return FIBRE.build(setup, scenario.environment)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from cellsim.body.params import CA_MG_PER_MMOL, MG_MG_PER_MMOL, BodyParams, check_physical
-from cellsim.body.schedule import Intake
+from cellsim.body.protocol import Intake
 from cellsim.errors import ModelError
 
 STATE_NAMES = (

@@ -17,9 +17,10 @@ in :func:`cellsim.body.model.derived_rates` and the dose handling.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 from cellsim.errors import ScenarioError
+from cellsim.schema import param
 
 CA_MG_PER_MMOL = 40.08
 MG_MG_PER_MMOL = 24.31
@@ -60,75 +61,163 @@ class BodyParams:
     name: str = "human_default"
 
     # --- gut: transit (first order) -------------------------------------------------
-    transit_rate_fed_per_h: float = 0.25  # mean residence 4 h after a meal
-    transit_rate_fasted_per_h: float = 0.40  # faster when fasting
-    fed_state_duration_h: float = 3.0  # a meal slows transit for this long
+    transit_rate_fed_per_h: float = param(0.25, "illustrative", "mean residence 4 h after a meal")
+    transit_rate_fasted_per_h: float = param(0.40, "illustrative", "faster when fasting")
+    fed_state_duration_h: float = param(3.0, "illustrative", "a meal slows transit for this long")
     # --- gut: Ca (fitted to Heaney 1990 with Wilz 1979 floor) ------------------------
-    ca_transcellular_vmax_mmol_per_h: float = 0.275  # at reference calcitriol
-    ca_transcellular_km_mmol: float = 0.490  # luminal amount at half-saturation
-    ca_paracellular_rate_per_h: float = 0.0523  # -> 12-17 % of very large loads
-    calcitriol_ref_pmol_L: float = 100.0  # Vmax scales with calcitriol / this
+    ca_transcellular_vmax_mmol_per_h: float = param(
+        0.275,
+        "calibrated",
+        "at reference calcitriol",
+        fitted_to="fractional Ca absorption of single loads (Heaney, Weaver & Fitzsimmons 1990)",
+    )
+    ca_transcellular_km_mmol: float = param(
+        0.490,
+        "calibrated",
+        "luminal amount at half-saturation",
+        fitted_to="fractional Ca absorption of single loads (Heaney, Weaver & Fitzsimmons 1990)",
+    )
+    ca_paracellular_rate_per_h: float = param(
+        0.0523,
+        "calibrated",
+        "-> 12-17 % of very large loads",
+        fitted_to="Ca absorption floor ~10 % (Wilz et al. 1979) and large loads (Heaney 1990)",
+    )
+    calcitriol_ref_pmol_L: float = param(
+        100.0, "literature", "normal 1,25(OH)2D ~100 pmol/L; Vmax scales with calcitriol / this"
+    )
     # --- gut: Mg (fitted to Fine 1991) ------------------------------------------------
-    mg_saturable_vmax_mmol_per_h: float = 0.440
-    mg_saturable_km_mmol: float = 0.676
-    mg_paracellular_rate_per_h: float = 0.00867  # -> ~6 % of very large loads
+    mg_saturable_vmax_mmol_per_h: float = param(
+        0.440, "calibrated", "", fitted_to="fractional Mg absorption vs load (Fine et al. 1991)"
+    )
+    mg_saturable_km_mmol: float = param(
+        0.676, "calibrated", "", fitted_to="fractional Mg absorption vs load (Fine et al. 1991)"
+    )
+    mg_paracellular_rate_per_h: float = param(
+        0.00867,
+        "calibrated",
+        "-> ~6 % of very large loads",
+        fitted_to="linear Mg absorption ~7 % of large loads (Fine et al. 1991)",
+    )
     # --- gut: Ca-Mg competition for the saturable paths (competitive inhibition) --
-    ki_mg_on_ca_transport_mmol: float = 100.0  # weak: 2.4 g Mg in lumen doubles Km
-    ki_ca_on_mg_transport_mmol: float = 100.0
+    ki_mg_on_ca_transport_mmol: float = param(
+        100.0, "illustrative", "weak: 2.4 g Mg in lumen doubles Km"
+    )
+    ki_ca_on_mg_transport_mmol: float = param(100.0, "illustrative", "")
     # --- extracellular fluid ---------------------------------------------------------
-    ecf_volume_L: float = 14.0
-    ca_ionised_fraction: float = 0.48
-    mg_ionised_fraction: float = 0.60
-    ca_ultrafilterable_fraction: float = 0.60
-    mg_ultrafilterable_fraction: float = 0.70
-    ca_ionised_ref_mM: float = 1.20  # reference (initial) state
-    mg_total_ref_mM: float = 0.85
+    ecf_volume_L: float = param(14.0, "literature", "~20 % of body weight (70 kg)")
+    ca_ionised_fraction: float = param(
+        0.48, "literature", "≈48 % of serum Ca is ionised (clinical references)", high=1.0
+    )
+    mg_ionised_fraction: float = param(
+        0.60, "literature", "≈60 % of serum Mg is ionised (IOM 1997)", high=1.0
+    )
+    ca_ultrafilterable_fraction: float = param(0.60, "literature", "clinical references", high=1.0)
+    mg_ultrafilterable_fraction: float = param(
+        0.70, "literature", "Seo & Park 2008; Quamme", high=1.0
+    )
+    ca_ionised_ref_mM: float = param(
+        1.20, "literature", "normal ionised Ca 1.1-1.3 mM; reference (initial) state"
+    )
+    mg_total_ref_mM: float = param(0.85, "literature", "serum Mg 0.7-1.0 mM (IOM 1997)")
     # --- kidney ----------------------------------------------------------------------
-    gfr_mL_per_min: float = 120.0
-    ca_proximal_fraction: float = 0.65  # of filtered load
-    mg_proximal_fraction: float = 0.20
-    ca_tal_max_fraction: float = 0.857  # of delivered load, CaSR fully off
-    mg_tal_max_fraction: float = 0.96
-    casr_k_mM: float = 2.176  # divalent signal at which TAL halves
-    casr_hill: float = 4.0
-    casr_mg_potency: float = 0.5  # Mg is a weaker CaSR agonist than Ca
-    ca_dct_basal_fraction: float = 0.7423  # of delivered, without PTH (fitted)
-    ca_dct_pth_max_fraction: float = 0.97  # with maximal PTH action
-    mg_excretion_threshold_mmol_per_h: float = 0.958  # DCT delivery at FE 50 % (fitted)
-    mg_excretion_hill: float = 3.0
-    mg_dct_pth_gain: float = 0.3  # PTH raises the threshold (more reabs.)
-    ca_endogenous_faecal_L_per_h: float = 0.121  # x ionised Ca: ~140 mg/d (Heaney)
-    mg_endogenous_faecal_L_per_h: float = 0.0403  # x ionised Mg: ~12 mg/d
+    gfr_mL_per_min: float = param(120.0, "literature", "normal adult GFR")
+    ca_proximal_fraction: float = param(
+        0.65, "literature", "PT ~65 % of filtered Ca (reviews); of filtered load", high=1.0
+    )
+    mg_proximal_fraction: float = param(
+        0.20, "literature", "PT ~20 % of filtered Mg (Seo & Park 2008)", high=1.0
+    )
+    ca_tal_max_fraction: float = param(
+        0.857, "illustrative", "of delivered load, CaSR fully off", high=1.0
+    )
+    mg_tal_max_fraction: float = param(0.96, "illustrative", "", high=1.0)
+    casr_k_mM: float = param(
+        2.176,
+        "calibrated",
+        "divalent signal at which TAL halves",
+        fitted_to="TAL fraction of delivered Ca ~25 % of filtered at reference",
+    )
+    casr_hill: float = param(4.0, "illustrative", "")
+    casr_mg_potency: float = param(0.5, "illustrative", "Mg is a weaker CaSR agonist than Ca")
+    ca_dct_basal_fraction: float = param(
+        0.7423,
+        "calibrated",
+        "of delivered, without PTH (fitted)",
+        fitted_to="steady state on the Ca RDA (reference state)",
+        high=1.0,
+    )
+    ca_dct_pth_max_fraction: float = param(
+        0.97, "illustrative", "with maximal PTH action", high=1.0
+    )
+    mg_excretion_threshold_mmol_per_h: float = param(
+        0.958,
+        "calibrated",
+        "DCT delivery at FE 50 % (fitted)",
+        fitted_to="steady state on the Mg RDA (reference state)",
+    )
+    mg_excretion_hill: float = param(3.0, "illustrative", "")
+    mg_dct_pth_gain: float = param(0.3, "illustrative", "PTH raises the threshold (more reabs.)")
+    ca_endogenous_faecal_L_per_h: float = param(
+        0.121, "illustrative", "x ionised Ca: ~140 mg/d (Heaney)"
+    )
+    mg_endogenous_faecal_L_per_h: float = param(0.0403, "illustrative", "x ionised Mg: ~12 mg/d")
     # --- parathyroid (Brown 1983 four-parameter form) -----------------------------
-    pth_max_pmol_L: float = 12.0  # A
-    pth_min_pmol_L: float = 1.0  # D
-    pth_set_point_ica_mM: float = 1.13  # S (Schwarz 1994)
-    pth_hill: float = 25.0  # m (steepness)
-    pth_half_life_min: float = 3.0
-    pth_mg_potency: float = 0.3  # mol Mg counted as this many mol Ca
-    pth_mg_impairment_k_mM: float = 0.5  # serum Mg halving secretion
-    pth_mg_impairment_hill: float = 8.0
-    pth_effect_ec50_pmol_L: float = 3.0  # receptor occupancy half-maximal
-    pth_resistance_k_mM: float = 0.30  # intracellular free Mg halving action
-    pth_resistance_hill: float = 6.0
-    parathyroid_mass_fraction: float = 1.0  # 1 intact; 0 = parathyroidectomy
+    pth_max_pmol_L: float = param(12.0, "literature", "Brown 1983 four-parameter form; A")
+    pth_min_pmol_L: float = param(1.0, "literature", "Brown 1983 four-parameter form; D")
+    pth_set_point_ica_mM: float = param(
+        1.13, "literature", "Schwarz et al. 1994 (1.13 ± 0.04 mM); S (Schwarz 1994)"
+    )
+    pth_hill: float = param(25.0, "literature", "Brown 1983 four-parameter form; m (steepness)")
+    pth_half_life_min: float = param(3.0, "literature", "intact PTH 2-4 min (several)")
+    pth_mg_potency: float = param(0.3, "illustrative", "mol Mg counted as this many mol Ca")
+    pth_mg_impairment_k_mM: float = param(0.5, "illustrative", "serum Mg halving secretion")
+    pth_mg_impairment_hill: float = param(8.0, "illustrative", "")
+    pth_effect_ec50_pmol_L: float = param(3.0, "illustrative", "receptor occupancy half-maximal")
+    pth_resistance_k_mM: float = param(0.30, "illustrative", "intracellular free Mg halving action")
+    pth_resistance_hill: float = param(6.0, "illustrative", "")
+    parathyroid_mass_fraction: float = param(
+        1.0, "literature", "1 = intact glands; 1 intact; 0 = parathyroidectomy", high=1.0
+    )
     # --- calcitriol ------------------------------------------------------------------
-    calcitriol_half_life_h: float = 6.0
-    calcitriol_basal_fraction: float = 0.2  # synthesis independent of PTH
+    calcitriol_half_life_h: float = param(
+        6.0, "literature", "5-8 h (Rocaltrol label; Peterson & Riggs 2010)"
+    )
+    calcitriol_basal_fraction: float = param(
+        0.2, "illustrative", "synthesis independent of PTH", high=1.0
+    )
     # --- bone --------------------------------------------------------------------
-    ca_bone_fast_capacity_mmol_per_mM: float = 40.0  # per mM ionised Ca (~48 mmol)
-    ca_bone_fast_rate_per_h: float = 0.3
-    ca_bone_fast_pth_gain: float = 0.15  # PTH shifts the pool toward the ECF
-    mg_bone_fast_capacity_mmol_per_mM: float = 40.0  # per mM ionised Mg (~20 mmol)
-    mg_bone_fast_rate_per_h: float = 0.02  # surface Mg exchanges over days
-    ca_bone_turnover_mmol_per_day: float = 7.5  # 300 mg/d resorbed = formed
-    mg_to_ca_bone_molar_ratio: float = 0.0214  # 13 g Mg : 1000 g Ca
-    ca_bone_slow_mmol: float = 25000.0  # ~1000 g, reporting only
-    mg_bone_slow_mmol: float = 500.0
+    ca_bone_fast_capacity_mmol_per_mM: float = param(
+        40.0, "illustrative", "per mM ionised Ca (~48 mmol)"
+    )
+    ca_bone_fast_rate_per_h: float = param(0.3, "illustrative", "")
+    ca_bone_fast_pth_gain: float = param(0.15, "illustrative", "PTH shifts the pool toward the ECF")
+    mg_bone_fast_capacity_mmol_per_mM: float = param(
+        40.0, "illustrative", "per mM ionised Mg (~20 mmol)"
+    )
+    mg_bone_fast_rate_per_h: float = param(0.02, "illustrative", "surface Mg exchanges over days")
+    ca_bone_turnover_mmol_per_day: float = param(
+        7.5,
+        "literature",
+        "~300 mg/d resorbed = formed (Peterson & Riggs 2010); 300 mg/d resorbed = formed",
+    )
+    mg_to_ca_bone_molar_ratio: float = param(
+        0.0214,
+        "literature",
+        "13 g Mg : 1000 g Ca in bone (IOM 1997; Blaine 2015); 13 g Mg : 1000 g Ca",
+    )
+    ca_bone_slow_mmol: float = param(
+        25000.0, "literature", "~1000 g Ca in bone (Blaine 2015); ~1000 g, reporting only"
+    )
+    mg_bone_slow_mmol: float = param(500.0, "literature", "~12 g Mg in bone (IOM 1997)")
     # --- intracellular Mg ------------------------------------------------------------
-    mg_icf_free_ref_mM: float = 0.50  # Ryschon 1996
-    mg_icf_capacity_mmol_per_mM: float = 40.0  # exchangeable cell Mg per mM free
-    mg_icf_time_constant_h: float = 72.0  # follows plasma Mg over days
+    mg_icf_free_ref_mM: float = param(
+        0.50, "literature", "human muscle free Mg 0.39-0.56 mM (Ryschon et al. 1996); Ryschon 1996"
+    )
+    mg_icf_capacity_mmol_per_mM: float = param(
+        40.0, "illustrative", "exchangeable cell Mg per mM free"
+    )
+    mg_icf_time_constant_h: float = param(72.0, "illustrative", "follows plasma Mg over days")
 
 
 @dataclass(frozen=True)
@@ -171,31 +260,11 @@ COMPETITION: dict[str, dict[str, float]] = {
     "strong": {"ki_mg_on_ca_transport_mmol": 1.0, "ki_ca_on_mg_transport_mmol": 1.0},
 }
 
-OVERRIDABLE = tuple(f.name for f in fields(BodyParams) if f.name != "name")
-
 
 def _unknown(kind: str, word: str, options) -> ScenarioError:
     close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.6)
     hint = (" Did you mean " + " or ".join(repr(c) for c in close) + "?") if close else ""
     return ScenarioError(f"unknown {kind} {word!r}.{hint} Valid: {', '.join(sorted(options))}.")
-
-
-def check_override(key: str, value, where: str = "[body.overrides]") -> float:
-    """Check one override: known name, finite positive number.
-
-    Raises
-    ------
-    ScenarioError
-        Unknown name (with "did you mean"), or a value that is not a number >= 0.
-    """
-    if key not in OVERRIDABLE:
-        err = _unknown("body parameter", key, OVERRIDABLE)
-        raise ScenarioError(f"{where}: {err}")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(f"{where} {key}: expected a number, found {value!r}.")
-    if not value >= 0:
-        raise ScenarioError(f"{where} {key}: must be >= 0, found {value!r}.")
-    return float(value)
 
 
 def get_person(name: str) -> Person:
@@ -207,24 +276,18 @@ def get_person(name: str) -> Person:
 
 def resolve_params(
     parameter_set: str = "human_default",
-    person: str = DEFAULT_PERSON,
     competition: str = "default",
     overrides: dict[str, float] | None = None,
 ) -> BodyParams:
-    """Build the parameters of one run.
+    """The parameters of one run: the set, its competition variant, then overrides."""
+    from cellsim.schema import with_overrides
 
-    Order: parameter set, then the competition variant, then explicit
-    overrides (which win).  ``person`` is checked here; it sets the diet (see
-    :func:`get_person`), not the physiology.
-    """
     if parameter_set not in PARAMETER_SETS:
         raise _unknown("parameter set", parameter_set, PARAMETER_SETS)
     if competition not in COMPETITION:
         raise _unknown("competition variant", competition, COMPETITION)
-    get_person(person)
-    params = replace(PARAMETER_SETS[parameter_set], **COMPETITION[competition])
-    checked = {k: check_override(k, v) for k, v in (overrides or {}).items()}
-    return check_physical(replace(params, **checked))
+    params = with_overrides(PARAMETER_SETS[parameter_set], COMPETITION[competition])
+    return check_physical(with_overrides(params, overrides or {}))
 
 
 _MUST_BE_POSITIVE = (

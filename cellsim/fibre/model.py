@@ -6,7 +6,8 @@
 >>> model.run()                                    # numba engine by default
 >>> model.datacollector.get_model_vars_dataframe()  # doctest: +SKIP
 
-Only this module calls kernels (see ``docs/architecture.md``).
+Only this module calls kernels (see ``docs/architecture.md``); the reference engine is
+:mod:`cellsim.fibre.reference`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import mesa
 import numba
 import numpy as np
 
+from cellsim.environment import Environment
 from cellsim.errors import ModelError
 from cellsim.fibre import kernel as K
+from cellsim.fibre import reference
 from cellsim.fibre.agents import (
     CaIon,
     MgIon,
@@ -33,7 +36,6 @@ from cellsim.fibre.params import FibreParams
 from cellsim.fibre.protocol import Protocol, RunSettings
 from cellsim.fibre.state import (
     CA,
-    FREE,
     MG,
     NONE,
     PV,
@@ -116,7 +118,7 @@ def pack_parameters(
     return pf, pi
 
 
-def step_probabilities(p: FibreParams, dt_ms: float) -> dict[str, float]:
+def step_probabilities(p: FibreParams, dt_ms: float, mg_free_mM: float) -> dict[str, float]:
     """Largest per-step probability of each kind of event, from the parameters.
 
     Binding uses the free sites at rest, concentrated where the sites sit
@@ -141,7 +143,7 @@ def step_probabilities(p: FibreParams, dt_ms: float) -> dict[str, float]:
     for sp, label, h in ((CA, "Ca", dt_ms), (MG, "Mg", dt_ms * p.mg_substeps)):
         rate = 0.0
         for t in range(K.N_SITE_TYPES):
-            th_ca, th_mg = equilibrium_occupancy(kon, koff, t, p.ca_rest_uM, p.mg_free_mM * 1000.0)
+            th_ca, th_mg = equilibrium_occupancy(kon, koff, t, p.ca_rest_uM, mg_free_mM * 1000.0)
             rate += kon[t, sp] * sites_uM[t] * (1.0 - th_ca - th_mg) * where[t]
         out[f"{label} binding"] = rate * h
         out[f"{label} unbinding"] = float(np.max(koff[:, sp])) * h
@@ -151,9 +153,10 @@ def step_probabilities(p: FibreParams, dt_ms: float) -> dict[str, float]:
     return out
 
 
-def check_time_step(p: FibreParams, dt_ms: float) -> None:
+def check_time_step(p: FibreParams, dt_ms: float, mg_free_mM: float) -> None:
     """Refuse a dt for which one step's event probability would be too coarse."""
-    name, value = max(step_probabilities(p, dt_ms).items(), key=lambda item: item[1])
+    probabilities = step_probabilities(p, dt_ms, mg_free_mM)
+    name, value = max(probabilities.items(), key=lambda item: item[1])
     if value > MAX_STEP_PROBABILITY:
         raise ModelError(
             f"dt = {dt_ms * 1000:g} µs is too long: {name} would happen with probability "
@@ -173,31 +176,53 @@ class FibreModel(mesa.Model):
         Stimuli or a skinned-fibre clamp.
     settings
         Duration, dt, seed, recording and engine.
+    environment
+        What the fibre sees: its free Mg (and a nerve's muscle action potentials, which
+        then replace the protocol's stimuli).  Unset fields take the parameter set's
+        ``conditions``.
     """
 
-    def __init__(self, params: FibreParams, protocol: Protocol, settings: RunSettings):
+    def __init__(
+        self,
+        params: FibreParams,
+        protocol: Protocol,
+        settings: RunSettings,
+        environment: Environment | None = None,
+    ):
         self._views = None  # agent views, made on first use (see _agent_views)
         super().__init__(rng=settings.seed)
         self.params = params
         self.protocol = protocol
         self.settings = settings
+        self.environment = (environment or Environment()).over(params.conditions)
+        self.mg_free_mM = float(self.environment.mg_free_intracellular_mM)
         self.seed = settings.seed
         self.engine = settings.engine
+        self.clamped = protocol.kind == "clamp"
+        self.duration_ms = protocol.clamp_duration_ms if self.clamped else settings.duration_ms
+        self.n_steps = round(self.duration_ms / settings.dt_ms)
         #: numba threads of the kernel; 1 runs the serial kernel, which never
         #: starts numba's thread pool (see cellsim.fibre.kernel)
         self.threads = 1
         self.step_index = 0
-        check_time_step(params, settings.dt_ms)
-        clamp = protocol.clamp_levels_uM[0] if protocol.kind == "clamp" else None
+        check_time_step(params, settings.dt_ms, self.mg_free_mM)
+        levels = protocol.clamp_levels_uM(self.mg_free_mM) if self.clamped else ()
+        clamp = levels[0] if levels else None
         self.state = build_state(
             params,
             settings.seed,
-            with_ions=protocol.kind != "clamp",
+            self.mg_free_mM,
+            with_ions=not self.clamped,
             clamp_ca_uM=clamp[0] if clamp else None,
         )
         self.pf, self.pi = pack_parameters(params, self.state, settings.dt_ms, clamp)
         K.unbinding_table(self.state.koff, self.state.p_unbind, self.pf, self.pi)
-        self.ap_times_ms = np.asarray(protocol.stimulus_times_ms, dtype=np.float64)
+        drive = self.environment.muscle_ap_times_ms
+        self.stimulus_times_ms = (
+            tuple(sorted(drive)) if drive is not None
+            else protocol.stimulus_times_ms(self.duration_ms)
+        )  # fmt: skip
+        self.ap_times_ms = np.asarray(self.stimulus_times_ms, dtype=np.float64)
         s = self.state
         self.ru_next = (np.empty_like(s.ru_perm), np.empty_like(s.ru_xb))
         self._obs = np.zeros(len(OBSERVABLES))
@@ -318,7 +343,7 @@ class FibreModel(mesa.Model):
             self.step_index += n_steps
         else:
             for _ in range(n_steps):
-                self._reference_step()
+                reference.step(self)
                 self.step_index += 1
 
     def kernel_arrays(self) -> tuple[tuple, tuple, tuple, tuple, tuple]:
@@ -356,9 +381,9 @@ class FibreModel(mesa.Model):
         on_record
             Called after each record (snapshots hook).
         """
-        total = self.settings.n_steps
+        total = self.n_steps
         stride = self.settings.record_every_steps
-        changes = dict(self.protocol.clamp_change_steps(self.settings.dt_ms))
+        changes = dict(self.protocol.clamp_change_steps(self.settings.dt_ms, self.mg_free_mM))
         while self.step_index < total:
             n = min(stride, total - self.step_index)
             upcoming = [c for c in changes if c > self.step_index]
@@ -373,148 +398,6 @@ class FibreModel(mesa.Model):
                 on_record(self)
             if progress is not None:
                 progress(n)
-
-    # ------------------------------------------------------- reference engine
-    def _reference_step(self):
-        """One step of the reference engine: agents apply the rules in Python.
-
-        Phase order and conflict rules are those of kernel.advance.
-        """
-        s, pf, dt = self.state, self.pf, self.pf[K.F_DT]
-        step = self.step_index
-        if self.pi[K.I_CLAMP] == 0:
-            time_ms = step * dt
-            past = self.ap_times_ms[self.ap_times_ms <= time_ms]
-            last_ap = float(past.max()) if past.size else -1.0
-            self.mg_uM_cached = mg_uM = self.mg_uM_now
-            k_ap = 0.0
-            if last_ap >= 0.0 and time_ms - last_ap < pf[K.F_RYR_WINDOW]:
-                k_ap = pf[K.F_RYR_K_AP] / (1.0 + mg_uM / pf[K.F_RYR_KI_AP])
-            k_rest = pf[K.F_RYR_K_REST] / (1.0 + (mg_uM / pf[K.F_RYR_KI_REST]) ** pf[K.F_RYR_HILL])
-            p_open = -math.expm1(-(k_ap + k_rest) * dt)
-            p_close = -math.expm1(-pf[K.F_RYR_K_CLOSE] * dt)
-            for ryr in self.ryr_agents:
-                ryr.gate(p_open, p_close)
-            self._reference_release()
-            self._reference_binding_tables()
-            for ion in self.ion_agents:
-                ion.step()
-            self._reference_resolve()
-            for pump in self.pump_agents:
-                pump.step()
-            if step % int(self.pi[K.I_PV_SUB]) == 0 and s.type_start[PV + 1] > s.type_start[PV]:
-                for site in self.site_agents[int(s.type_start[PV]) : int(s.type_start[PV + 1])]:
-                    site.step()
-                K.rebuild_voxel_lists(
-                    PV,
-                    s.site_voxel,
-                    s.site_species,
-                    s.type_start,
-                    s.vox_start,
-                    s.vox_sites,
-                    s.n_free,
-                )
-        else:
-            self._reference_bath()
-        for ru in self.ru_agents:
-            ru.step()
-        s.ru_perm[:] = self.ru_next[0]
-        s.ru_xb[:] = self.ru_next[1]
-        force = int(s.ru_xb.sum()) / (s.n_ru * pf[K.F_DUTY_MAX])
-        target = pf[K.F_SL_REST] - pf[K.F_SL_SHORT] * min(force, 1.0)
-        s.sarcomere[0] = s.sarcomere[0] + (target - s.sarcomere[0]) * dt / pf[K.F_SL_TAU]
-
-    def _reference_release(self):
-        from cellsim import random as crandom
-
-        s, pf = self.state, self.pf
-        sr_fraction = s.sr_count[0] / max(int(self.pi[K.I_SR0]), 1)
-        key = crandom.step_key(self.seed, crandom.PURPOSE_RELEASE, self.step_index)
-        n_ryr = len(s.ryr_open)
-        for r in range(n_ryr + 1):
-            a = crandom.agent_key(key, r)
-            if r < n_ryr:
-                if s.ryr_open[r] == 0:
-                    continue
-                n = crandom.poisson(a, 0, pf[K.F_RYR_FLUX] * pf[K.F_DT] * sr_fraction)
-            else:
-                n = crandom.poisson(a, 0, pf[K.F_LEAK] * pf[K.F_DT] * sr_fraction)
-            for k in range(n):
-                if s.sr_count[0] == 0:
-                    return
-                s.sr_count[0] -= 1
-                i = s.sr_stack[s.sr_count[0]]
-                s.ion_state[i] = FREE
-                if r < n_ryr:
-                    s.ion_x[i] = 0.02 * crandom.uniform(a, 1 + 2 * k)
-                    s.ion_y[i], s.ion_z[i] = s.ryr_y[r], s.ryr_z[r]
-                else:
-                    s.ion_x[i] = crandom.uniform(a, 1 + 2 * k) * pf[K.F_LX]
-                    s.ion_y[i] = pf[K.F_LY] * (1.0 - 1e-9)
-                    s.ion_z[i] = crandom.uniform(a, 2 + 2 * k) * pf[K.F_LZ]
-
-    def _reference_binding_tables(self):
-        """This step's binding probabilities per species and voxel (as
-        kernel.binding_tables; unbinding ones are set once, at build)."""
-        s, pf, pi = self.state, self.pf, self.pi
-        mg_sub = int(pi[K.I_MG_SUB])
-        for sp in (CA, MG):
-            if sp == MG and self.step_index % mg_sub != 0:
-                continue
-            h = pf[K.F_DT] if sp == CA else pf[K.F_DT] * mg_sub
-            for v in range(s.n_free.shape[1]):
-                weight = 0.0
-                for t in range(K.N_SITE_TYPES):
-                    weight += s.kon[t, sp] * s.n_free[t, v]
-                s.bind_weight[sp, v] = weight
-                s.p_bind[sp, v] = -math.expm1(-(weight * pf[K.F_CONC_PER_SITE]) * h)
-
-    def _reference_resolve(self):
-        """Claims in row order take a free site of their voxel; then unbinds."""
-        from cellsim import random as crandom
-
-        s = self.state
-        key = crandom.step_key(self.seed, crandom.PURPOSE_PLACE, self.step_index)
-        for ion in self.ion_agents:
-            i, t = ion.row, int(s.ion_event[ion.row])
-            if t < 0 or t == K.UNBIND:
-                continue
-            v = self.voxel_index(s.ion_x[i], s.ion_y[i], s.ion_z[i])
-            if s.n_free[t, v] == 0:
-                continue
-            lo = int(s.vox_start[t, v])
-            m = int(s.vox_start[t, v + 1]) - lo
-            j0 = int(crandom.uniform(crandom.agent_key(key, i), 0) * m)
-            for k in range(m):
-                site = int(s.vox_sites[lo + (j0 + k) % m])
-                if s.site_species[site] == NONE:
-                    self.bind_site(site, i)
-                    break
-        for ion in self.ion_agents:
-            i = ion.row
-            if s.ion_event[i] != K.UNBIND:
-                continue
-            site = int(s.ion_site[i])
-            self.free_site(site, int(s.ion_species[i]))
-            s.ion_state[i] = FREE
-            s.ion_site[i] = -1
-            s.ion_x[i], s.ion_y[i], s.ion_z[i] = s.site_x[site], s.site_y[site], s.site_z[site]
-
-    def _reference_bath(self):
-        from cellsim import random as crandom
-
-        s, pf = self.state, self.pf
-        key = crandom.step_key(self.seed, crandom.PURPOSE_BIND, self.step_index)
-        for site in range(int(s.type_start[0]), int(s.type_start[K.TN_CAMG + 1])):
-            t, sp = int(s.site_type[site]), int(s.site_species[site])
-            a = crandom.agent_key(key, site)
-            if sp == NONE:
-                r_ca = s.kon[t, CA] * pf[K.F_CLAMP_CA]
-                rate = r_ca + s.kon[t, MG] * pf[K.F_CLAMP_MG]
-                if rate > 0.0 and crandom.uniform(a, 0) < -math.expm1(-rate * pf[K.F_DT]):
-                    s.site_species[site] = CA if crandom.uniform(a, 1) * rate < r_ca else MG
-            elif crandom.uniform(a, 0) < -math.expm1(-s.koff[t, sp] * pf[K.F_DT]):
-                s.site_species[site] = NONE
 
     # -------------------------------------------------- bookkeeping for agents
     def bind_site(self, site: int, ion: int) -> None:

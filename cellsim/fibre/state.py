@@ -195,7 +195,12 @@ def _count(conc_uM: float, ppu: float) -> int:
 
 
 def build_state(
-    p: FibreParams, seed: int, *, with_ions: bool = True, clamp_ca_uM: float | None = None
+    p: FibreParams,
+    seed: int,
+    mg_free_mM: float,
+    *,
+    with_ions: bool = True,
+    clamp_ca_uM: float | None = None,
 ) -> FibreState:
     """Lay out a fibre at rest: sites at equilibrium with resting Ca and Mg.
 
@@ -205,6 +210,9 @@ def build_state(
         The parameter set (with overrides applied).
     seed
         Seed of the counter-based stream (initial placement uses its own purpose).
+    mg_free_mM
+        Cytosolic free Mg (the environment's): the free Mg ions and the sites'
+        resting Mg occupancy.
     with_ions
         ``False`` for a skinned-fibre clamp: no ions, SR, RyR or SERCA; sites
         exchange with a buffered bath instead.
@@ -215,7 +223,7 @@ def build_state(
     ppu = geo.volume_um3 * AVOGADRO_PER_UM3_UM / p.particle_weight
     kon, koff = rate_tables(p)
     ca_uM = clamp_ca_uM if clamp_ca_uM is not None else p.ca_rest_uM
-    mg_uM = p.mg_free_mM * 1000.0
+    mg_uM = mg_free_mM * 1000.0
 
     # --- regulatory units in chains along x
     n_tnc = max(1, _count(p.tnc_uM, ppu))

@@ -2,22 +2,23 @@
 
 Public entry points
 -------------------
-``cellsim.nerve.runner.run(scenario)``
-    A validated scenario → :class:`cellsim.output.RunOutput` (scale ``"nerve"``).
-``cellsim.nerve.runner.run_nerve(scenario, env)``
-    Lower level; returns a ``NerveRun`` whose ``muscle_ap_times_ms`` drive the
-    fibre's RyR channels when the scales are chained.
+``cellsim.nerve.scale.NERVE``
+    The scale (:class:`cellsim.scales.Scale`): ``simulate(setup, environment)`` returns a
+    :class:`cellsim.output.RunOutput` whose ``hands_on`` muscle action potentials drive
+    the fibre's RyR channels when the scales are chained.
 ``cellsim.nerve.model.NerveModel``
     The ``mesa.Model``: agents ``NaChannel``, ``KChannel``, ``CaChannel``,
     ``ReleaseSite``, ``NMDAReceptor`` (views on arrays), engines ``"numba"``
     and ``"reference"``.
-``cellsim.nerve.metrics``
-    Measurements and the emergent-law experiments used by the validation tests.
+``cellsim.nerve.experiments``
+    The emergent-law experiments used by the literature checks.
 
 Module map: ``params`` (named, cited sets) → ``rules`` (the shared, compiled
 per-agent rules and step phases) → ``kernel`` (numba loops over agents) and
-``agents`` (the same rules as Mesa ``step()`` methods) → ``model`` → ``runner``;
-``stimulus`` turns a protocol into per-step inputs; ``plots`` draws a RunOutput.
+``agents`` (the same rules as Mesa ``step()`` methods; ``reference`` steps them) →
+``model`` → ``scale``; ``protocol`` holds the protocol and run settings and turns them into
+per-step inputs; ``metrics`` measure arrays, ``experiments`` build models to measure a
+curve; ``plots`` draws a RunOutput.
 
 Model notes (what is real, what is illustrative)
 ------------------------------------------------

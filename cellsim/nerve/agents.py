@@ -1,7 +1,7 @@
 """Mesa agents of the nerve scale: views onto rows of the model's arrays.
 
-Arrays are the truth, agents are views: a ``NaChannel`` holds only its row
-index; reading ``channel.state`` reads ``model.na[index]`` and writing it
+Arrays are the truth, agents are views: a ``NaChannel`` holds only its
+row; reading ``channel.state`` reads ``model.na[row]`` and writing it
 writes the array.  So a user can script agents the Mesa way::
 
     open_na = model.agents_by_type[NaChannel].select(lambda a: a.is_open)
@@ -12,7 +12,7 @@ Each agent's ``step()`` is the reference engine's rule for that agent, written
 as a Mesa user would write it.  The arithmetic is delegated to the shared
 rule functions of :mod:`cellsim.nerve.rules` (the same compiled code the
 kernel runs) and the random number to :func:`~cellsim.nerve.rules.agent_uniform`,
-a function of (seed, purpose, step, index) only; so both engines produce the
+a function of (seed, purpose, step, row) only; so both engines produce the
 same trajectory.  The model sets ``model.step_index`` and the per-step tables
 (``na_cum``, ``k_cum``, ``ctx``) before stepping the agents.
 """
@@ -26,15 +26,15 @@ from cellsim.nerve.rules import agent_uniform
 
 
 class _RowAgent(mesa.Agent):
-    """An agent that is one row (``index``) of the model's arrays."""
+    """An agent that is one row (``row``) of the model's arrays."""
 
-    def __init__(self, model, index: int):
+    def __init__(self, model, row: int):
         super().__init__(model)
-        self.index = index
+        self.row = row
 
     def _draw(self, purpose: int) -> float:
         m = self.model
-        return agent_uniform(m.nerve_seed, purpose, m.step_index, self.index, 0)
+        return agent_uniform(m.nerve_seed, purpose, m.step_index, self.row, 0)
 
 
 class NaChannel(_RowAgent):
@@ -46,11 +46,11 @@ class NaChannel(_RowAgent):
 
     @property
     def state(self) -> int:
-        return int(self.model.na[self.index])
+        return int(self.model.na[self.row])
 
     @state.setter
     def state(self, value: int) -> None:
-        self.model.na[self.index] = value
+        self.model.na[self.row] = value
 
     @property
     def m_gates_open(self) -> int:
@@ -73,11 +73,11 @@ class KChannel(_RowAgent):
 
     @property
     def state(self) -> int:
-        return int(self.model.k[self.index])
+        return int(self.model.k[self.row])
 
     @state.setter
     def state(self, value: int) -> None:
-        self.model.k[self.index] = value
+        self.model.k[self.row] = value
 
     @property
     def is_open(self) -> bool:
@@ -97,23 +97,23 @@ class CaChannel(_RowAgent):
 
     @property
     def site(self) -> int:
-        return self.index // self.model.params.channels_per_site
+        return self.row // self.model.params.channels_per_site
 
     @property
     def gate_open(self) -> bool:
-        return bool(self.model.cav_gate[self.index])
+        return bool(self.model.cav_gate[self.row])
 
     @gate_open.setter
     def gate_open(self, value: bool) -> None:
-        self.model.cav_gate[self.index] = int(value)
+        self.model.cav_gate[self.row] = int(value)
 
     @property
     def mg_blocked(self) -> bool:
-        return bool(self.model.cav_block[self.index])
+        return bool(self.model.cav_block[self.row])
 
     @mg_blocked.setter
     def mg_blocked(self, value: bool) -> None:
-        self.model.cav_block[self.index] = int(value)
+        self.model.cav_block[self.row] = int(value)
 
     @property
     def conducting(self) -> bool:
@@ -148,40 +148,40 @@ class ReleaseSite(_RowAgent):
 
     @property
     def sensor_bound(self) -> int:
-        return int(self.model.sensor[self.index])
+        return int(self.model.sensor[self.row])
 
     @sensor_bound.setter
     def sensor_bound(self, value: int) -> None:
-        self.model.sensor[self.index] = value
+        self.model.sensor[self.row] = value
 
     @property
     def vesicle_docked(self) -> bool:
-        return bool(self.model.vesicle[self.index])
+        return bool(self.model.vesicle[self.row])
 
     @vesicle_docked.setter
     def vesicle_docked(self, value: bool) -> None:
-        self.model.vesicle[self.index] = int(value)
+        self.model.vesicle[self.row] = int(value)
 
     @property
     def domain_ca_uM(self) -> float:
-        return float(self.model.site_ca[self.index])
+        return float(self.model.site_ca[self.row])
 
     @property
     def channel_rows(self) -> range:
         cps = self.model.params.channels_per_site
-        return range(self.index * cps, (self.index + 1) * cps)
+        return range(self.row * cps, (self.row + 1) * cps)
 
     def step(self) -> None:
         m = self.model
         active = m.iv[rules.IV_ACTIVE] == 1
-        m.fused[self.index] = 0
+        m.fused[self.row] = 0
         if active:
             rows = self.channel_rows
-            m.site_ca[self.index] = rules.site_domain_ca(
+            m.site_ca[self.row] = rules.site_domain_ca(
                 m.cav_gate, m.cav_block, rows.start, len(rows), m.p
             )
         else:
-            m.site_ca[self.index] = m.p[rules.DOM_REST]
+            m.site_ca[self.row] = m.p[rules.DOM_REST]
         if self.vesicle_docked:
             # the sensor acts during a terminal AP, and afterwards until its Ca has left
             if active or self.sensor_bound > 0:
@@ -189,7 +189,7 @@ class ReleaseSite(_RowAgent):
                     self.sensor_bound, self._draw(rules.PU_SENSOR), self.domain_ca_uM, m.p
                 )
                 if b < 0:  # fusion: one quantum released
-                    m.fused[self.index] = 1
+                    m.fused[self.row] = 1
                     self.vesicle_docked = False
                     self.sensor_bound = 0
                 else:
@@ -207,19 +207,19 @@ class NMDAReceptor(_RowAgent):
 
     @property
     def is_open(self) -> bool:
-        return bool(self.model.nmda_gate[self.index])
+        return bool(self.model.nmda_gate[self.row])
 
     @is_open.setter
     def is_open(self, value: bool) -> None:
-        self.model.nmda_gate[self.index] = int(value)
+        self.model.nmda_gate[self.row] = int(value)
 
     @property
     def mg_blocked(self) -> bool:
-        return bool(self.model.nmda_block[self.index])
+        return bool(self.model.nmda_block[self.row])
 
     @mg_blocked.setter
     def mg_blocked(self, value: bool) -> None:
-        self.model.nmda_block[self.index] = int(value)
+        self.model.nmda_block[self.row] = int(value)
 
     @property
     def conducting(self) -> bool:

@@ -25,7 +25,7 @@ import mesa
 import numpy as np
 
 from cellsim.errors import ModelError
-from cellsim.nerve import kernel, rules
+from cellsim.nerve import kernel, reference, rules
 from cellsim.nerve.agents import CaChannel, KChannel, NaChannel, NMDAReceptor, ReleaseSite
 from cellsim.nerve.params import NerveParams
 
@@ -365,55 +365,7 @@ class NerveModel(mesa.Model):
             self.step_index += n
         else:
             for _ in range(n):
-                self._reference_step()
-
-    def _reference_step(self) -> None:
-        """One step of the reference engine: the kernel's phases, agents stepped by Mesa."""
-        s, p, sv, iv = self.step_index, self.p, self.sv, self.iv
-        by_type = self.agents_by_type
-        if p[rules.AX_ON]:
-            rules.axon_prepare(p, sv, self.na_cum, self.k_cum)
-            by_type[NaChannel].do("step")
-            by_type[KChannel].do("step")
-            rules.axon_finish(
-                p, sv, iv, s, self.stim[s], self.clamp[s], self.na, self.k, self.onsets, self.spikes
-            )
-        if p[rules.TERM_ON]:
-            rules.terminal_prepare(p, sv, iv, s, self.onsets, self.ctx)
-            if self.cav_gate.size:
-                by_type[CaChannel].do("step")
-            if self.sensor.size:
-                by_type[ReleaseSite].do("step")
-            rules.terminal_finish(
-                p,
-                sv,
-                iv,
-                s,
-                self.fused,
-                self.site_ca,
-                self.q_times,
-                self.q_sites,
-                self.q_per_onset,
-                self.muscle,
-            )
-        if p[rules.NMDA_ON]:
-            rules.nmda_prepare(p, sv, self.glu[s], self.ctx)
-            by_type[NMDAReceptor].do("step")
-            rules.nmda_finish(
-                p, sv, iv, s, self.clamp[s], self.nmda_gate, self.nmda_block, self.nspikes
-            )
-        rules.record(
-            p,
-            sv,
-            iv,
-            s,
-            self.na.size,
-            self.k.size,
-            self.nmda_gate.size,
-            self.rec,
-            self.record_every,
-        )
-        self.step_index += 1
+                reference.step(self)
 
     def _take_snapshot(self) -> None:
         cut = SNAPSHOT_MAX_ROWS

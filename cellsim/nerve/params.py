@@ -4,10 +4,11 @@ Units live in the names: voltages in mV, times in ms, rates in ms⁻¹ (first
 order) or mM⁻¹ ms⁻¹ / µM⁻¹ ms⁻¹ (second order), areas in µm², conductances
 in pS (single channel) or mS cm⁻² (leak), currents in µA cm⁻².
 
-Every value is tagged in its comment as *literature* (with its source),
-*derived* (computed from literature values), *calibrated* (tuned so the model
-reproduces a published result, which the comment names) or *illustrative*
-(chosen for a clear picture; no published value is claimed).
+Every field carries its metadata (:func:`cellsim.schema.param`): its basis
+(*literature* with its source, *derived*, *calibrated* with the result it was fitted
+to, or *illustrative*), and its physical bounds.  A set's conditions (ionised Ca and
+Mg, temperature) are its ``conditions``: the environment a run uses where the
+scenario sets none.
 
 What is mechanistic and what is not
 ------------------------------------
@@ -38,11 +39,10 @@ What is mechanistic and what is not
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
-from cellsim.errors import ScenarioError
-from cellsim.schema import unknown_key_message
+from cellsim.environment import Environment
+from cellsim.schema import param
 
 
 @dataclass(frozen=True)
@@ -52,77 +52,152 @@ class NerveParams:
     name: str
     description: str
     sources: tuple[str, ...] = field(default=(), compare=False)
+    conditions: Environment = field(
+        default=Environment(ca_ionised_mM=1.2, mg_ionised_mM=0.5, temperature_C=6.3),
+        compare=False,
+    )
 
     # --- axon patch (one compartment) -------------------------------------------
-    area_um2: float = 20.0  # calibrated: patch small enough for channel noise to matter
-    na_density_per_um2: float = 60.0  # derived: HH gNa 120 mS/cm² / 20 pS
-    k_density_per_um2: float = 18.0  # derived: HH gK 36 mS/cm² / 20 pS
-    na_single_pS: float = 20.0  # literature-like: Na channel ~15-20 pS
-    k_single_pS: float = 20.0  # illustrative: chosen so N·γ gives HH gK
-    g_leak_mS_per_cm2: float = 0.3  # literature: Hodgkin & Huxley 1952
-    e_na_mV: float = 50.0  # literature: HH 1952 (modern sign convention)
-    e_k_mV: float = -77.0  # literature: HH 1952
-    e_leak_mV: float = -54.387  # literature: HH 1952
-    c_m_uF_per_cm2: float = 1.0  # literature: HH 1952
-    temperature_factor: float = 1.0  # illustrative: Q10 factor on all HH rates (6.3 °C = 1)
-    gating_offset_mV: float = 14.0  # calibrated: silent at iCa 1.2 mM, firing below ~0.9 mM
-    v_init_mV: float = -65.0  # literature: HH resting potential
-    spike_threshold_mV: float = 0.0  # illustrative: upward crossing counts a spike
+    area_um2: float = param(
+        20.0,
+        "calibrated",
+        fitted_to="patch small enough for channel noise to matter",
+        low_open=True,
+    )
+    na_density_per_um2: float = param(60.0, "derived", "HH gNa 120 mS/cm² / 20 pS", low_open=True)
+    k_density_per_um2: float = param(18.0, "derived", "HH gK 36 mS/cm² / 20 pS", low_open=True)
+    na_single_pS: float = param(20.0, "illustrative", "Na channel ~15-20 pS", low_open=True)
+    k_single_pS: float = param(20.0, "illustrative", "chosen so N·γ gives HH gK", low_open=True)
+    g_leak_mS_per_cm2: float = param(0.3, "literature", "Hodgkin & Huxley 1952", low_open=True)
+    e_na_mV: float = param(50.0, "literature", "HH 1952 (modern sign convention)", low=None)
+    e_k_mV: float = param(-77.0, "literature", "HH 1952", low=None)
+    e_leak_mV: float = param(-54.387, "literature", "HH 1952", low=None)
+    c_m_uF_per_cm2: float = param(1.0, "literature", "HH 1952", low_open=True)
+    temperature_factor: float = param(
+        1.0, "illustrative", "extra factor on all HH rates", low_open=True
+    )
+    q10_gating: float = param(
+        3.0,
+        "literature",
+        "Hodgkin & Huxley 1952 (Q10 of the rate constants)",
+        low_open=True,
+        doc="rates scale by q10^((T - T_set)/10)",
+    )
+    gating_offset_mV: float = param(
+        14.0, "calibrated", fitted_to="silent at iCa 1.2 mM, firing below ~0.9 mM", low=None
+    )
+    v_init_mV: float = param(-65.0, "literature", "HH resting potential", low=None)
+    spike_threshold_mV: float = param(
+        0.0, "illustrative", "upward crossing counts a spike", low=None
+    )
 
     # --- divalent surface-charge screening --------------------------------------
-    screening_mV_per_decade: float = 25.0  # literature: Hille, Woodhull & Shapiro 1975
-    screening_mg_weight: float = 0.5  # illustrative: Mg screens less than Ca (Hille 1975)
-    screening_floor_mM: float = 0.1  # illustrative: monovalent screening at zero divalents
-    screening_ca_ref_mM: float = 1.2  # literature: normal ionised Ca (no shift here)
-    screening_mg_ref_mM: float = 0.5  # literature: normal ionised Mg
+    screening_mV_per_decade: float = param(
+        25.0, "literature", "Hille, Woodhull & Shapiro 1975", low_open=True
+    )
+    screening_mg_weight: float = param(
+        0.5, "illustrative", "Mg screens less than Ca (Hille 1975)", low_open=True
+    )
+    screening_floor_mM: float = param(
+        0.1, "illustrative", "monovalent screening at zero divalents", low_open=True
+    )
+    screening_ca_ref_mM: float = param(
+        1.2, "literature", "normal ionised Ca (no shift here)", low_open=True
+    )
+    screening_mg_ref_mM: float = param(0.5, "literature", "normal ionised Mg", low_open=True)
 
     # --- presynaptic terminal ----------------------------------------------------
-    n_release_sites: int = 200  # illustrative: active zones (a mammalian NMJ has ~10³)
-    channels_per_site: int = 4  # illustrative: Ca channels coupled to one sensor
-    conduction_delay_ms: float = 1.0  # illustrative: axon spike -> terminal AP
-    terminal_v_rest_mV: float = -70.0  # illustrative
-    terminal_ap_amplitude_mV: float = 100.0  # illustrative: peak +30 mV
-    terminal_ap_tau_ms: float = 0.25  # illustrative: alpha-function time to peak
-    terminal_window_ms: float = 2.0  # illustrative: channels stepped this long per AP
-    cav_v_half_mV: float = -20.0  # illustrative: HVA Ca-channel activation midpoint
-    cav_slope_mV: float = 8.0  # illustrative
-    cav_tau_ms: float = 0.5  # illustrative: gating time constant at the midpoint
-    pore_k_ca_mM: float = 3.0  # calibrated: emergent log-log slope 3.78 (Dodge & Rahamimoff 1967)
-    pore_k_mg_mM: float = 3.0  # literature: K_Mg ~3 mM, Dodge & Rahamimoff 1967 (recalled)
-    pore_mg_unbind_per_ms: float = 20.0  # illustrative: Mg dwell ~50 µs in the pore
-    domain_ca_uM_per_channel: float = 30.0  # calibrated: quantal content ~50 at 1.2 mM Ca
-    resting_ca_uM: float = 0.05  # literature: resting free Ca 50 nM
-    sensor_sites: int = 5  # literature: Schneggenburger & Neher 2000
-    sensor_kon_per_uM_per_ms: float = 0.09  # literature: 9e7 /M/s, same
-    sensor_koff_per_ms: float = 9.5  # literature: 9500 /s, same
-    sensor_cooperativity_b: float = 0.25  # literature: same
-    fusion_rate_per_ms: float = 6.0  # literature: 6000 /s, same
-    refill_tau_ms: float = 20.0  # illustrative: vesicle re-docking
+    n_release_sites: int = param(
+        200, "illustrative", "active zones (a mammalian NMJ has ~10³)", low_open=True
+    )
+    channels_per_site: int = param(
+        4, "illustrative", "Ca channels coupled to one sensor", low_open=True
+    )
+    conduction_delay_ms: float = param(
+        1.0, "illustrative", "axon spike -> terminal AP", low_open=True
+    )
+    terminal_v_rest_mV: float = param(-70.0, "illustrative", "", low=None)
+    terminal_ap_amplitude_mV: float = param(100.0, "illustrative", "peak +30 mV", low_open=True)
+    terminal_ap_tau_ms: float = param(
+        0.25, "illustrative", "alpha-function time to peak", low_open=True
+    )
+    terminal_window_ms: float = param(
+        2.0, "illustrative", "channels stepped this long per AP", low_open=True
+    )
+    cav_v_half_mV: float = param(
+        -20.0, "illustrative", "HVA Ca-channel activation midpoint", low=None
+    )
+    cav_slope_mV: float = param(8.0, "illustrative", "", low_open=True)
+    cav_tau_ms: float = param(
+        0.5, "illustrative", "gating time constant at the midpoint", low_open=True
+    )
+    pore_k_ca_mM: float = param(
+        3.0,
+        "calibrated",
+        fitted_to="emergent log-log slope 3.78 (Dodge & Rahamimoff 1967)",
+        low_open=True,
+    )
+    pore_k_mg_mM: float = param(
+        3.0, "literature", "K_Mg ~3 mM, Dodge & Rahamimoff 1967 (recalled)", low_open=True
+    )
+    pore_mg_unbind_per_ms: float = param(
+        20.0, "illustrative", "Mg dwell ~50 µs in the pore", low_open=True
+    )
+    domain_ca_uM_per_channel: float = param(
+        30.0, "calibrated", fitted_to="quantal content ~50 at 1.2 mM Ca", low_open=True
+    )
+    resting_ca_uM: float = param(0.05, "literature", "resting free Ca 50 nM")
+    sensor_sites: int = param(5, "literature", "Schneggenburger & Neher 2000", low=1, high=8)
+    sensor_kon_per_uM_per_ms: float = param(
+        0.09, "literature", "9e7 /M/s, Schneggenburger & Neher 2000", low_open=True
+    )
+    sensor_koff_per_ms: float = param(
+        9.5, "literature", "9500 /s, Schneggenburger & Neher 2000", low_open=True
+    )
+    sensor_cooperativity_b: float = param(
+        0.25, "literature", "Schneggenburger & Neher 2000", low_open=True
+    )
+    fusion_rate_per_ms: float = param(
+        6.0, "literature", "6000 /s, Schneggenburger & Neher 2000", low_open=True
+    )
+    refill_tau_ms: float = param(20.0, "illustrative", "vesicle re-docking", low_open=True)
 
     # --- end plate and muscle action potential ----------------------------------
-    quantal_size_mV: float = 0.5  # illustrative: MEPP amplitude (mammal ~0.5-1 mV)
-    epp_rise_ms: float = 0.3  # illustrative
-    epp_decay_ms: float = 2.0  # illustrative: mammalian EPP decay ~2-3 ms
-    muscle_threshold_mV: float = 6.0  # calibrated: safety factor ~4 at normal Ca (rodent 3.5-5)
-    muscle_refractory_ms: float = 3.0  # illustrative
+    quantal_size_mV: float = param(
+        0.5, "illustrative", "MEPP amplitude (mammal ~0.5-1 mV)", low_open=True
+    )
+    epp_rise_ms: float = param(0.3, "illustrative", "", low_open=True)
+    epp_decay_ms: float = param(2.0, "illustrative", "mammalian EPP decay ~2-3 ms", low_open=True)
+    muscle_threshold_mV: float = param(
+        6.0, "calibrated", fitted_to="safety factor ~4 at normal Ca (rodent 3.5-5)", low_open=True
+    )
+    muscle_refractory_ms: float = param(3.0, "illustrative", "", low_open=True)
 
     # --- NMDA receptors and their neuron ----------------------------------------
-    n_nmda: int = 400  # illustrative
-    nmda_k_mg_0mV_mM: float = 3.57  # literature: Jahr & Stevens 1990
-    nmda_voltage_coeff_per_mV: float = 0.062  # literature: Jahr & Stevens 1990
-    nmda_unblock_0mV_per_ms: float = 2.0  # illustrative: sets block/unblock speed
-    nmda_block_voltage_share: float = 0.8  # illustrative: share of the V-dependence on k_on
-    nmda_open_rate_per_ms: float = 0.5  # illustrative: with glutamate present
-    nmda_close_rate_per_ms: float = 0.02  # literature-like: NMDA deactivation ~50 ms
-    nmda_single_pS: float = 50.0  # literature: NMDA main conductance ~50 pS
-    nmda_neuron_area_um2: float = 5000.0  # illustrative: a small neuron
-    nmda_g_leak_mS_per_cm2: float = 0.1  # illustrative
-    nmda_e_leak_mV: float = -70.0  # illustrative
-    nmda_e_rev_mV: float = 0.0  # literature: NMDA reversal ~0 mV
-    nmda_c_m_uF_per_cm2: float = 1.0  # literature
-    nmda_spike_threshold_mV: float = -50.0  # illustrative: integrate-and-fire
-    nmda_reset_mV: float = -65.0  # illustrative
-    nmda_refractory_ms: float = 2.0  # illustrative
+    n_nmda: int = param(400, "illustrative", "", low_open=True)
+    nmda_k_mg_0mV_mM: float = param(3.57, "literature", "Jahr & Stevens 1990", low_open=True)
+    nmda_voltage_coeff_per_mV: float = param(0.062, "literature", "Jahr & Stevens 1990", low=None)
+    nmda_unblock_0mV_per_ms: float = param(
+        2.0, "illustrative", "sets block/unblock speed", low_open=True
+    )
+    nmda_block_voltage_share: float = param(
+        0.8, "illustrative", "share of the V-dependence on k_on", high=1.0
+    )
+    nmda_open_rate_per_ms: float = param(
+        0.5, "illustrative", "with glutamate present", low_open=True
+    )
+    nmda_close_rate_per_ms: float = param(
+        0.02, "illustrative", "NMDA deactivation ~50 ms", low_open=True
+    )
+    nmda_single_pS: float = param(50.0, "literature", "NMDA main conductance ~50 pS", low_open=True)
+    nmda_neuron_area_um2: float = param(5000.0, "illustrative", "a small neuron", low_open=True)
+    nmda_g_leak_mS_per_cm2: float = param(0.1, "illustrative", "", low_open=True)
+    nmda_e_leak_mV: float = param(-70.0, "illustrative", "", low=None)
+    nmda_e_rev_mV: float = param(0.0, "literature", "NMDA reversal ~0 mV", low=None)
+    nmda_c_m_uF_per_cm2: float = param(1.0, "literature", "", low_open=True)
+    nmda_spike_threshold_mV: float = param(-50.0, "illustrative", "integrate-and-fire", low=None)
+    nmda_reset_mV: float = param(-65.0, "illustrative", "", low=None)
+    nmda_refractory_ms: float = param(2.0, "illustrative", "", low_open=True)
 
     # ----------------------------------------------------------------------------
     @property
@@ -147,69 +222,6 @@ class NerveParams:
         now = c0 + ca_o_mM + w * mg_o_mM
         ref = c0 + self.screening_ca_ref_mM + w * self.screening_mg_ref_mM
         return self.screening_mV_per_decade * math.log10(now / ref)
-
-    def with_overrides(self, overrides: dict, where: str = "[nerve]") -> NerveParams:
-        """A copy with some parameters changed; unknown names raise with a suggestion."""
-        names = {f.name: f for f in dataclasses.fields(self)}
-        changes = {}
-        for key, value in overrides.items():
-            if key not in names or key in ("name", "description", "sources"):
-                raise ScenarioError(unknown_key_message(where, key, overridable_names()))
-            changes[key] = _coerce(names[key], value, f"{where} {key}")
-        return dataclasses.replace(self, **changes)
-
-    def validate(self) -> None:
-        """Raise ScenarioError if a value is outside its physical range.
-
-        Voltages and the gating offset may take any sign (amplitudes, slopes
-        and the EPP threshold may not); the voltage share of
-        the NMDA block lies in 0..1; resting Ca may be 0; everything else
-        (counts, areas, rates, times, conductances, concentrations) must be > 0.
-        """
-        for f in dataclasses.fields(self):
-            name, value = f.name, getattr(self, f.name)
-            if name in ("name", "description", "sources"):
-                continue
-            if name.endswith("_mV") and name not in _POSITIVE_MV:
-                continue
-            if name == "nmda_block_voltage_share":
-                ok, need = 0.0 <= value <= 1.0, "within 0..1"
-            elif name == "resting_ca_uM":
-                ok, need = value >= 0, ">= 0"
-            elif name == "sensor_sites":
-                ok, need = 1 <= value <= 8, "within 1..8"
-            else:
-                ok, need = value > 0, "> 0"
-            if not ok:
-                raise ScenarioError(f"[nerve] {name}: must be {need}, found {value!r}.")
-
-
-_POSITIVE_MV = (
-    "terminal_ap_amplitude_mV",
-    "cav_slope_mV",
-    "quantal_size_mV",
-    "muscle_threshold_mV",
-)
-
-
-def _coerce(spec: dataclasses.Field, value, where: str):
-    kind = type(spec.default)
-    if kind is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ScenarioError(f"{where}: expected an integer, found {value!r}.")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(f"{where}: expected a number, found {value!r}.")
-    return float(value)
-
-
-def overridable_names() -> list[str]:
-    """Parameter names a scenario may override in ``[nerve]``."""
-    return [
-        f.name
-        for f in dataclasses.fields(NerveParams)
-        if f.name not in ("name", "description", "sources")
-    ]
 
 
 _COMMON_SOURCES = (
@@ -241,14 +253,12 @@ DEFAULT_PARAMETER_SET = "hh_dodge_rahamimoff_jahr_stevens"
 
 def get_parameter_set(name: str) -> NerveParams:
     """Look up a named set, with "did you mean" for typos."""
+    from cellsim.errors import ScenarioError
+    from cellsim.schema import unknown_key_message
+
     try:
         return PARAMETER_SETS[name]
     except KeyError:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(PARAMETER_SETS), n=2, cutoff=0.5)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ScenarioError(
-            f"[nerve] parameter_set: unknown set {name!r}.{hint} "
-            f"Known sets: {', '.join(sorted(PARAMETER_SETS))}."
+            unknown_key_message("[nerve] parameter_set", name, PARAMETER_SETS)
         ) from None

@@ -4,10 +4,13 @@
 time-synchronised, to an MP4 (H.264 through matplotlib's FFMpegWriter and the
 ffmpeg binary shipped by imageio-ffmpeg), a GIF (matplotlib's PillowWriter) or
 one PNG still.  Heavy imports (matplotlib) happen on first use, so the command
-line can import :mod:`cellsim.render.options` cheaply.
+line can import this package cheaply.
 """
 
 from __future__ import annotations
+
+#: The panels an animation column can show, top to bottom.
+PANEL_NAMES = ("fibre", "sarcomere", "calcium", "occupancy", "force", "spikes")
 
 __all__ = ["animate", "render_still"]
 

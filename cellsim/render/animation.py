@@ -22,9 +22,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from cellsim.errors import CellsimError
-from cellsim.render import fibre_view
+from cellsim.render import PANEL_NAMES, fibre_view
 from cellsim.render.fibre_view import CA, EMPTY, MG, OPEN, FibreView, SarcomereView
-from cellsim.render.options import PANEL_NAMES
 from cellsim.render.runs import RunData, common_window, frame_count, frame_times, load_runs
 
 PANELS = PANEL_NAMES

@@ -16,7 +16,7 @@ import numpy as np
 from cellsim.errors import CellsimError, ResultsError
 from cellsim.results import Results, read_results
 
-#: Snapshot keys a fibre animation needs (see ``fibre.runner.SnapshotRecorder``).
+#: Snapshot keys a fibre animation needs (see ``fibre.recording.SnapshotRecorder``).
 FIBRE_KEYS = (
     "time_ms",
     "box_um",

@@ -1,8 +1,8 @@
 """``cellsim sweep --dry-run``: the runs, their count, and an estimated time.
 
-The estimate is either a rough per-scale cost (no model is run; the default)
-or, with ``--time``, measured by running the first run here (which also warms
-numba's cache).  The report says which.
+The estimate is either each scale's own rough cost (``Scale.estimate``: no model is run;
+the default) or, with ``--time``, measured by running the first run here (which also
+warms numba's cache).  The report says which.
 """
 
 from __future__ import annotations
@@ -10,36 +10,7 @@ from __future__ import annotations
 import time
 
 from cellsim.sweep.spec import SweepSpec
-from cellsim.sweep.tasks import Task, execute
-
-# Seconds of one core per unit of simulated time, measured on the development machine
-# (2 cores) for the bundled scenarios; a run's cost also depends on the fibre's size.
-FIBRE_S_PER_MS_AT_5US = 0.02  # human twitch: ~3 s for 150 ms at dt 5 us
-FIBRE_CLAMP_S_PER_MS = 0.065  # skinned-fibre clamp: ~55 s for force_pca.toml (800 ms)
-NERVE_S_PER_MS_AT_10US = 0.007
-BODY_S_PER_DAY = 0.04
-STARTUP_S = 1.0  # imports and setup per run
-
-
-def rough_seconds(task: Task) -> float:
-    """A rough single-core cost of one run from its scale and duration."""
-    run, scale = task.data.get("run", {}), task.scale
-    if "fibre" in scale:
-        protocol = task.data.get("protocol", {})
-        if protocol.get("kind") == "clamp":
-            ms = protocol["clamp_hold_ms"] * len(protocol["clamp_pca"])
-            return STARTUP_S + FIBRE_CLAMP_S_PER_MS * ms
-        cost = FIBRE_S_PER_MS_AT_5US * run.get("duration_ms", 100.0) * 5.0 / run.get("dt_us", 5.0)
-        if scale == "nerve+fibre":
-            cost *= 1.5
-        return STARTUP_S + cost
-    if scale == "nerve":
-        sweep_points = 1 + len(task.data.get("nerve", {}).get("sweep", []) or [])
-        ms = run.get("duration_ms", 1000.0) * sweep_points
-        return STARTUP_S + NERVE_S_PER_MS_AT_10US * ms * 10.0 / run.get("dt_us", 10.0)
-    if scale == "body":
-        return STARTUP_S * 0.2 + BODY_S_PER_DAY * run.get("duration_days", 7.0)
-    return STARTUP_S
+from cellsim.sweep.tasks import Task, estimate, execute
 
 
 def _duration(seconds: float) -> str:
@@ -83,7 +54,7 @@ def dry_run_text(
     if timed:
         first = next(iter(unique.values()))
         start = time.perf_counter()
-        res = execute(first.scale, first.data)
+        res = execute(first.data)
         per_run = time.perf_counter() - start
         how = (
             f"measured: run {first.index} took {per_run:.1f} s here "
@@ -91,7 +62,7 @@ def dry_run_text(
         )
         total = per_run * len(unique)
     else:
-        costs = [rough_seconds(t) for t in unique.values()]
+        costs = [estimate(t).seconds for t in unique.values()]
         total, per_run = sum(costs), sum(costs) / len(costs)
         how = (
             f"rough per-scale cost, about {per_run:.1f} s per run on one core; "

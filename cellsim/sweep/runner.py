@@ -37,10 +37,16 @@ from pathlib import Path
 from typing import Any
 
 from cellsim.errors import CellsimError, ScenarioError
-from cellsim.scenario import load_runner
 from cellsim.schema import unknown_key_message
 from cellsim.sweep.spec import SweepSpec
-from cellsim.sweep.tasks import Task, build_tasks, execute, missing_metrics
+from cellsim.sweep.tasks import (
+    Task,
+    build_tasks,
+    execute,
+    missing_metrics,
+    scale_modules,
+    starts_thread_pool,
+)
 
 RUNS = "runs"
 
@@ -251,7 +257,7 @@ def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_
     def submit_next() -> None:
         task = pending.popleft()
         key = f"cellsim-run-{task.run_hash}-{time.monotonic_ns()}"
-        fut = client.submit(execute, task.scale, task.data, keep, pure=False, key=key)
+        fut = client.submit(execute, task.data, keep, pure=False, key=key)
         futures[fut] = task
         finished.add(fut)
 
@@ -290,7 +296,7 @@ def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_
                     fut.cancel()
             if local_lane and pending:
                 task = pending.pop()
-                on_done(task, execute(task.scale, task.data, keep))
+                on_done(task, execute(task.data, keep))
                 ready = finished.next_batch(block=False)
             else:
                 ready = finished.next_batch(block=True)
@@ -387,23 +393,22 @@ def run_sweep(
     try:
         local_cluster = scheduler is None and workers > 1 and len(todo) > 1
         n_workers = min(workers, len(todo)) - 1  # this process is one more lane
-        runners = {load_runner(t.scale) for t in todo}
-        will_fork = can_fork_workers() and not any(
-            getattr(r, "STARTS_THREAD_POOL", False) for r in runners
-        )
+        kinds = {t.scale for t in todo}
+        will_fork = can_fork_workers() and not any(starts_thread_pool(k) for k in kinds)
         if local_cluster and not will_fork:  # spawn them while the warm-up runs
-            starter = _ClusterStarter(n_workers, tuple(sorted(r.__name__ for r in runners)))
+            modules = sorted({m for k in kinds for m in scale_modules(k)})
+            starter = _ClusterStarter(n_workers, tuple(modules))
             starter.start()
         if todo:  # warm-up: compile numba kernels once, here; check the metrics
             first = todo[0]
-            done(first, execute(first.scale, first.data, keep))
+            done(first, execute(first.data, keep))
             _check_metrics(spec, records[first.run_hash])
         if local_cluster and starter is None:  # after the warm-up: inherit compiled kernels
             starter = _forked_or_spawned(n_workers)
         rest = todo[1:]
         if rest and starter is None and scheduler is None:
             for task in rest:
-                done(task, execute(task.scale, task.data, keep))
+                done(task, execute(task.data, keep))
         elif rest:
             _run_on_dask(rest, keep, scheduler, starter, done, connect_timeout)
     except KeyboardInterrupt:

@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from cellsim import scales
 from cellsim.errors import ScenarioError
+from cellsim.scales import Cost
 from cellsim.scenario import read_toml, resolve
 from cellsim.sweep.spec import RunPoint, SweepSpec, expand, set_key
 
@@ -93,18 +95,18 @@ def build_tasks(spec: SweepSpec, extra_overrides: dict[str, Any] | None = None) 
     return tasks
 
 
-def execute(scale: str, data: dict, keep: bool = False) -> dict[str, Any]:
-    """Run one resolved scenario; never raises for a failing model.
+def execute(data: dict, keep: bool = False) -> dict[str, Any]:
+    """Run one resolved scenario with ``cellsim.run``; never raises for a failing model.
 
     Returns a record: ``status`` (``"ok"``/``"error"``), ``error``, ``summary``
     (JSON-safe), ``wall_time_s`` and, if ``keep``, the :class:`RunOutput`.
     """
+    import cellsim
     from cellsim.results import _jsonable
-    from cellsim.scenario import load_runner
 
     start = time.perf_counter()
     try:
-        out = load_runner(scale).run(data, progress=False)
+        out = cellsim.run(resolve(data, "sweep run"), progress=False)
     except Exception as err:  # recorded, the sweep continues
         return {
             "status": "error",
@@ -121,6 +123,27 @@ def execute(scale: str, data: dict, keep: bool = False) -> dict[str, Any]:
     if keep:
         record["output"] = out
     return record
+
+
+def scale_modules(scale: str) -> tuple[str, ...]:
+    """Modules a worker imports to run scenarios of ``scale`` (``"nerve+fibre"``)."""
+    return tuple(scales.REGISTRY[name].split(":")[0] for name in scale.split("+"))
+
+
+def starts_thread_pool(scale: str) -> bool:
+    """Whether running ``scale`` starts numba's thread pool (no forking afterwards)."""
+    return any(scales.get(name).starts_thread_pool for name in scale.split("+"))
+
+
+def estimate(task: Task) -> Cost:
+    """What one run will cost: the sum over its scales' estimates."""
+    scenario = resolve(task.data, "sweep run")
+    costs = [scales.get(n).estimate(setup) for n, setup in scenario.setups.items()]
+    return Cost(
+        steps=sum(c.steps for c in costs),
+        memory_bytes=max(c.memory_bytes for c in costs),
+        seconds=sum(c.seconds for c in costs),
+    )
 
 
 def metric_value(summary: dict, metric: str):

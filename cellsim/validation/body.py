@@ -14,8 +14,9 @@ import numpy as np
 from scipy.optimize import curve_fit
 
 from cellsim.body import metrics, model
+from cellsim.body.experiments import single_load_fraction
 from cellsim.body.params import resolve_params
-from cellsim.body.schedule import Intake, meals
+from cellsim.body.protocol import Intake, meals
 from cellsim.validation import figures as fig
 from cellsim.validation.checks import Outcome, check, shared
 
@@ -47,15 +48,6 @@ UNCHECKED = (
 
 def _params(**overrides):
     return resolve_params(overrides=overrides) if overrides else resolve_params()
-
-
-def single_load_fraction(params, ca_mg: float = 0.0, mg_mg: float = 0.0):
-    """Fractions absorbed of one load taken with a meal, nothing else eaten for 48 h."""
-    result = model.simulate(params, [Intake(0.0, ca_mg, mg_mg, True)], 48.0, record_every_h=1.0)
-    return (
-        result.ca_absorbed_mg[0] / ca_mg if ca_mg else None,
-        result.mg_absorbed_mg[0] / mg_mg if mg_mg else None,
-    )
 
 
 def day_mean(series: dict, key: str, day: int) -> float:

@@ -8,13 +8,12 @@ or a narrower skinned-fibre column, with the same tolerances.
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
-from cellsim.fibre import metrics, runner
+import cellsim
+from cellsim.fibre import experiments, metrics
 from cellsim.fibre.state import CA, FREE, MG, TN_REG
-from cellsim.scenario import bundled_dir, load, resolve
+from cellsim.scenario import bundled_dir, load
 from cellsim.validation import figures as fig
 from cellsim.validation.checks import Outcome, check, shared
 
@@ -48,20 +47,15 @@ UNCHECKED = (
 # --- running bundled scenarios ---------------------------------------------------------
 def run_bundled(file: str, overrides=()):
     """Run a bundled scenario (no snapshots) with ``--set``-style overrides."""
-    scenario = load(bundled_dir() / file, [*overrides, "output.snapshots=false"])
-    return runner.run(scenario.data)
+    return cellsim.run(load(bundled_dir() / file, [*overrides, "output.snapshots=false"]))
 
 
-def scenario_in_code(fibre: dict, protocol: dict, run: dict) -> dict:
-    """A resolved fibre scenario built in code (validated like a file)."""
-    data = {
-        "scenario": {"name": "check"},
-        "fibre": {"parameter_set": "human", **fibre},
-        "protocol": protocol,
-        "run": {"duration_ms": 5.0, "dt_us": 5.0, "seed": 3, **run},
-        "output": {"snapshots": False},
-    }
-    return resolve(copy.deepcopy(data), "check").data
+def scenario_in_code(fibre: dict, protocol: dict, run: dict):
+    """A fibre scenario built in code; ``mg_free_mM`` in ``fibre`` sets the environment."""
+    fibre = dict(fibre)
+    mg = fibre.pop("mg_free_mM", None)
+    env = {"mg_free_intracellular_mM": mg} if mg is not None else None
+    return experiments.scenario(fibre, protocol, run, env, name="check")
 
 
 # --- mouse fast twitch: Baylor & Hollingworth 2003 ---------------------------------------
@@ -180,7 +174,8 @@ def human_twitches(session) -> dict:
     weight = 2.0 if session.quick else 1.0
     return {
         mg: run_bundled(
-            "twitch.toml", [f"fibre.mg_free_mM={mg}", f"fibre.particle_weight={weight}"]
+            "twitch.toml",
+            [f"environment.mg_free_intracellular_mM={mg}", f"fibre.particle_weight={weight}"],
         )
         for mg in TWITCH_MG_MM
     }
@@ -300,7 +295,8 @@ def force_pca(session) -> dict:
     narrow = ["fibre.width_y_um=0.2", "fibre.width_z_um=0.2"] if session.quick else []
     return {
         mg: run_bundled(
-            "force_pca.toml", [f"fibre.mg_free_mM={mg}", "protocol.clamp_hold_ms=60", *narrow]
+            "force_pca.toml",
+            [f"environment.mg_free_intracellular_mM={mg}", "protocol.clamp_hold_ms=60", *narrow],
         ).summary
         for mg in FORCE_PCA_MG_MM
     }
@@ -457,9 +453,9 @@ def binding_equilibrium(session) -> Outcome:
         "width_z_um": 0.3,
     }
     scenario = scenario_in_code(
-        fibre, {"kind": "none"}, {"duration_ms": 30.0, "record_every_steps": 100}
+        fibre, {"kind": "none"}, {"duration_ms": 30.0, "record_every_ms": 0.5}
     )
-    model = runner.build_model(scenario)
+    model = experiments.model(scenario)
     model.run()
     df = model.datacollector.get_model_vars_dataframe()
     late = df[df["time_ms"] > 15.0]  # several unbinding times (1/k_off_Ca = 8.7 ms)
@@ -524,7 +520,7 @@ def diffusion_msd(session) -> Outcome:
         "tnc_uM": 0.01,  # no filaments needed: keeps the box cheap
     }
     scenario = scenario_in_code(fibre, {"kind": "none"}, {"duration_ms": 0.2, "dt_us": 5.0})
-    model = runner.build_model(scenario)
+    model = experiments.model(scenario)
     s = model.state
     free = np.flatnonzero(s.ion_state == FREE)
     start = np.column_stack([s.ion_x[free], s.ion_y[free], s.ion_z[free]]).copy()
@@ -582,7 +578,7 @@ def _plot_walls(ax, d):
 )
 def walls_uniform(session) -> Outcome:
     fibre = {**CLOSED, **NO_BINDING, "mg_free_mM": 0.2, "mg_substeps": 1, "sr_ca_total_uM": 0.0}
-    model = runner.build_model(scenario_in_code(fibre, {"kind": "none"}, {"duration_ms": 2.0}))
+    model = experiments.model(scenario_in_code(fibre, {"kind": "none"}, {"duration_ms": 2.0}))
     model.run()
     s = model.state
     x = s.ion_x[s.ion_species == MG]

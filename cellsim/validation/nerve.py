@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cellsim.nerve import metrics
-from cellsim.nerve.model import NerveModel
+from cellsim.nerve import experiments, metrics
 from cellsim.nerve.params import PARAMETER_SETS
-from cellsim.nerve.stimulus import square_pulses
 from cellsim.validation import figures as fig
 from cellsim.validation.checks import Outcome, check, shared
 
@@ -38,7 +36,7 @@ RELEASE_CA_MM = (0.2, 0.3, 0.5, 1.0, 2.0)
 @shared
 def release_curve(session) -> dict:
     """Quanta per site and AP at each [Ca]o, 1 mM Mg (4000 sites, 25 shocks)."""
-    rel = metrics.release_vs_ca(PR, RELEASE_CA_MM, 1.0, n_sites=4000, n_aps=25)
+    rel = experiments.release_vs_ca(PR, RELEASE_CA_MM, 1.0, n_sites=4000, n_aps=25)
     ca = np.asarray(RELEASE_CA_MM)
     return {
         "ca_mM": ca,
@@ -139,7 +137,7 @@ def _plot_competition(ax, d):
 )
 def mg_competes_in_release(session) -> Outcome:
     rel = [
-        float(metrics.release_vs_ca(PR, [ca], mg, n_sites=1000, n_aps=10)[0])
+        float(experiments.release_vs_ca(PR, [ca], mg, n_sites=1000, n_aps=10)[0])
         for ca, mg in ((1.0, 0.5), (1.0, 4.0), (4.0, 4.0))
     ]
     return Outcome(
@@ -166,7 +164,7 @@ NMDA_V_MV = tuple(range(-100, 41, 10))
 @shared
 def nmda_curves(session) -> dict:
     """Emergent unblocked fraction from -100 to +40 mV at 0.3, 1 and 3 mM Mg."""
-    return {mg: metrics.nmda_block_curve(PR, mg, NMDA_V_MV, step_ms=20.0) for mg in NMDA_MG_MM}
+    return {mg: experiments.nmda_block_curve(PR, mg, NMDA_V_MV, step_ms=20.0) for mg in NMDA_MG_MM}
 
 
 def _plot_nmda(ax, d):
@@ -199,7 +197,7 @@ _JS = dict(source="Jahr & Stevens 1990, J Neurosci 10:3178", plot=_plot_nmda, ba
     **_JS,
 )
 def nmda_unblocked_at_minus_60(session) -> Outcome:
-    b = float(metrics.nmda_block_curve(PR, 1.0, [-60.0], step_ms=40.0)[0])
+    b = float(experiments.nmda_block_curve(PR, 1.0, [-60.0], step_ms=40.0)[0])
     return Outcome(
         b,
         f"{b:.4f}",
@@ -222,7 +220,7 @@ def nmda_unblocked_at_minus_60(session) -> Outcome:
 )
 def nmda_half_block_voltage(session) -> Outcome:
     v = list(range(-50, 11, 5))
-    b = metrics.nmda_block_curve(PR, 1.0, v, step_ms=20.0)
+    b = experiments.nmda_block_curve(PR, 1.0, v, step_ms=20.0)
     v_half = metrics.crossing(v, b, 0.5)
     return Outcome(
         v_half,
@@ -244,7 +242,8 @@ def nmda_half_block_voltage(session) -> Outcome:
 )
 def nmda_block_scales_with_mg(session) -> Outcome:
     b = [
-        float(metrics.nmda_block_curve(PR, mg, [-60.0], step_ms=20.0)[0]) for mg in (0.0, 0.3, 3.0)
+        float(experiments.nmda_block_curve(PR, mg, [-60.0], step_ms=20.0)[0])
+        for mg in (0.0, 0.3, 3.0)
     ]
     return Outcome(
         b[2],
@@ -269,7 +268,7 @@ def na_activation(session) -> dict:
     """Na m-gate activation curves (voltage clamp) and their midpoints, per condition."""
     out = {}
     for label, (ca, mg) in NA_CONDITIONS.items():
-        frac = metrics.na_activation(PR, ca, mg, NA_V_MV)
+        frac = experiments.na_activation(PR, ca, mg, NA_V_MV)
         out[label] = (frac, metrics.crossing(NA_V_MV, frac, 0.5))
     return out
 
@@ -347,7 +346,7 @@ TETANY_CA_MM = (1.1, 0.9, 0.8, 0.7, 0.6)
 @shared
 def spontaneous_vs_ca(session) -> dict:
     """Spontaneous rate of the unstimulated axon over 2 s at each ionised Ca (Mg 0.5)."""
-    rates = metrics.spontaneous_rates(PR, TETANY_CA_MM, 0.5, duration_ms=2000.0)
+    rates = experiments.spontaneous_rates(PR, TETANY_CA_MM, 0.5, duration_ms=2000.0)
     return {"ca_mM": np.asarray(TETANY_CA_MM), "rate_hz": rates}
 
 
@@ -384,7 +383,7 @@ def _plot_tetany(ax, d):
 def no_firing_at_normal_ca(session) -> Outcome:
     normal = {}
     for mg, seed in ((0.5, 1), (0.5, 2), (1.0, 1)):
-        rate = metrics.spontaneous_rates(PR, [1.2], mg, duration_ms=2000.0, seed=seed)[0]
+        rate = experiments.spontaneous_rates(PR, [1.2], mg, duration_ms=2000.0, seed=seed)[0]
         normal[(1.2, mg, seed)] = float(rate)
     return Outcome(
         max(normal.values()),
@@ -448,8 +447,8 @@ def _plot_low_mg(ax, d):
     basis="emergent",
 )
 def low_mg_raises_firing(session) -> Outcome:
-    with_mg = float(metrics.spontaneous_rates(PR, [0.9], 1.0, duration_ms=2000.0)[0])
-    no_mg = float(metrics.spontaneous_rates(PR, [0.9], 0.0, duration_ms=2000.0)[0])
+    with_mg = float(experiments.spontaneous_rates(PR, [0.9], 1.0, duration_ms=2000.0)[0])
+    no_mg = float(experiments.spontaneous_rates(PR, [0.9], 0.0, duration_ms=2000.0)[0])
     return Outcome(
         no_mg - with_mg,
         f"{with_mg:g} Hz (Mg 1 mM) -> {no_mg:g} Hz (Mg 0)",
@@ -459,24 +458,6 @@ def low_mg_raises_firing(session) -> Outcome:
 
 
 # ---- hypermagnesaemia: rat diaphragm, ~6 mM Mg blocks single-shock transmission -------------
-def single_shock(ca_mM: float, mg_mM: float, seed: int) -> NerveModel:
-    """One 0.5 ms, 100 µA/cm² shock at 5 ms to axon and junction; 30 ms run."""
-    n = round(30.0 / 0.01)
-    stim = square_pulses(np.array([5.0]), 0.5, 100.0, n, 0.01)
-    m = NerveModel(
-        PR,
-        ca_o_mM=ca_mM,
-        mg_o_mM=mg_mM,
-        duration_ms=30.0,
-        seed=seed,
-        parts=("axon", "junction"),
-        stim_uA_per_cm2=stim,
-        agents=False,
-    )
-    m.run()
-    return m
-
-
 BLOCK_MG_MM = (0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 BLOCK_SEEDS = (1, 2, 3, 4, 5)
 
@@ -486,7 +467,7 @@ def transmission_vs_mg(session) -> dict:
     """Single shocks at 1.2 mM Ca: nerve spikes, muscle APs and quanta per seed and Mg."""
     out = {}
     for mg in BLOCK_MG_MM:
-        runs = [single_shock(1.2, mg, seed) for seed in BLOCK_SEEDS]
+        runs = [experiments.single_shock(PR, 1.2, mg, seed) for seed in BLOCK_SEEDS]
         out[mg] = {
             "nerve_spikes": [m.spike_times_ms.size for m in runs],
             "muscle_aps": [m.muscle_ap_times_ms.size for m in runs],

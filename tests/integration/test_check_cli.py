@@ -6,9 +6,10 @@ import re
 
 import pytest
 
+from cellsim.cli import check as command
 from cellsim.cli import main
 from cellsim.validation import checks as c
-from cellsim.validation import command, figures
+from cellsim.validation import figures
 
 
 def test_unknown_scale_is_a_usage_error(capsys):

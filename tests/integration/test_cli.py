@@ -24,7 +24,7 @@ def test_validate_good_and_bad(capsys):
     bad = ROOT / "tests/data/bad/03_unknown_parameter.toml"
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "Did you mean 'mg_free_mM'?" in err and "Traceback" not in err
+    assert "Did you mean 'serca_uM'" in err and "Traceback" not in err
 
 
 def test_run_writes_a_results_folder(tmp_path, capsys):
@@ -36,7 +36,7 @@ def test_run_writes_a_results_folder(tmp_path, capsys):
             "--seed",
             "7",
             "--set",
-            "fibre.mg_free_mM=0.15",
+            "environment.mg_free_intracellular_mM=0.15",
             "--set",
             "run.duration_ms=12",
             "-o",
@@ -69,7 +69,7 @@ def test_run_writes_a_results_folder(tmp_path, capsys):
         "cramp",
     ):
         assert key in summary
-    assert "mg_free_mM = 0.15" in (out_dir / "scenario.toml").read_text()
+    assert "mg_free_intracellular_mM = 0.15" in (out_dir / "scenario.toml").read_text()
     header = (out_dir / "timeseries.csv").read_text().splitlines()[0].split(",")
     assert header[0] == "time_ms" and "force_fraction" in header
 

@@ -9,8 +9,7 @@ import numba
 import numpy as np
 import pytest
 
-from cellsim.fibre import runner
-from tests.conftest import fibre_scenario
+from tests.conftest import fibre_model, fibre_scenario
 
 DISCRETE = (
     "ion_species",
@@ -29,9 +28,8 @@ DISCRETE = (
 CONTINUOUS = ("ion_x", "ion_y", "ion_z", "site_x", "site_y", "site_z", "sarcomere")
 
 
-def _run(scenario, engine, threads=None):
-    scenario = {**scenario, "run": {**scenario["run"], "engine": engine}}
-    model = runner.build_model(scenario)
+def _run(scenario, engine, threads=None, **settings):
+    model = fibre_model(scenario, engine, **settings)
     if threads:
         model.threads = threads  # 2 runs the threaded kernel, 1 the serial one
     model.run()
@@ -50,7 +48,7 @@ def twitch_scenario():
     }
     return fibre_scenario(
         fibre,
-        protocol={"kind": "single", "stimulus_times_ms": [0.2]},
+        protocol={"kind": "pulses", "times_ms": [0.2]},
         run={"duration_ms": 1.5, "dt_us": 5.0, "seed": 9},
     )
 
@@ -93,9 +91,8 @@ def test_reference_engine_reproduces_the_kernel_in_a_clamp():
 def test_thread_count_does_not_change_the_result(twitch_scenario):
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("numba has a single thread on this machine")
-    longer = {**twitch_scenario, "run": {**twitch_scenario["run"], "duration_ms": 4.0}}
-    one = _run(longer, "numba", threads=1)
-    two = _run(longer, "numba", threads=2)
+    one = _run(twitch_scenario, "numba", threads=1, duration_ms=4.0)
+    two = _run(twitch_scenario, "numba", threads=2, duration_ms=4.0)
     for name in DISCRETE + CONTINUOUS:
         np.testing.assert_array_equal(
             getattr(one.state, name), getattr(two.state, name), err_msg=name

@@ -1,17 +1,18 @@
-"""Every bundled nerve scenario runs (shortened) and tells its story."""
+"""Every bundled nerve scenario runs (shortened) on the one run path and tells its story."""
 
 from __future__ import annotations
 
-import copy
 import json
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cellsim.nerve import runner
+import cellsim
+from cellsim.environment import Environment
+from cellsim.nerve.scale import NERVE
 from cellsim.output import RunOutput
+from cellsim.scenario import load as load_file
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 NERVE_SCENARIOS = [
@@ -24,21 +25,18 @@ NERVE_SCENARIOS = [
 ]
 
 
-def load(name: str, duration_ms: float | None = None) -> dict:
-    path = SCENARIOS / f"{name}.toml"
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
-    sc = runner.validate_scenario(data, path.name)
-    if duration_ms is not None:
-        sc = copy.deepcopy(sc)
-        sc["run"]["duration_ms"] = duration_ms
-    return sc
+def load(name: str, duration_ms: float | None = None, *more: str):
+    overrides = [f"run.duration_ms={duration_ms}"] if duration_ms is not None else []
+    return load_file(SCENARIOS / f"{name}.toml", [*overrides, *more])
+
+
+def run(name: str, duration_ms: float | None = None, *more: str) -> RunOutput:
+    return cellsim.run(load(name, duration_ms, *more))
 
 
 @pytest.mark.parametrize("name", NERVE_SCENARIOS)
 def test_scenario_runs_and_packages(name, tmp_path):
-    sc = load(name, duration_ms=60.0)
-    out = runner.run(sc)
+    out = run(name, 60.0)
     assert isinstance(out, RunOutput) and out.scale == "nerve"
     assert next(iter(out.timeseries)) == "time_ms"
     lengths = {v.shape for v in out.timeseries.values()}
@@ -53,29 +51,28 @@ def test_scenario_runs_and_packages(name, tmp_path):
 
 
 def test_spasm_fires_spontaneously_and_the_muscle_follows():
-    out = runner.run(load("nerve_spasm_low_ca", duration_ms=1000.0))
+    out = run("nerve_spasm_low_ca", 1000.0)
     assert out.summary["stimulus_pulses"] == 0
     assert out.summary["spontaneous_rate_hz"] >= 2.0
     assert out.summary["muscle_ap_count"] >= 1
 
 
 def test_voluntary_train_transmits_every_spike():
-    out = runner.run(load("nerve_voluntary_train", duration_ms=300.0))
-    s = out.summary
+    s = run("nerve_voluntary_train", 300.0).summary
     assert s["spike_count"] >= s["stimulus_pulses"] == 6
     assert s["muscle_ap_count"] == s["spike_count"]
     assert 30 <= s["release_quanta_mean"] <= 80
 
 
-def test_hypermagnesaemia_fails_transmission():
-    s = runner.run(load("hypermagnesaemia_weakness", duration_ms=200.0)).summary
+def test_hypermagnesaemia_fails_transmission_and_normal_mg_does_not():
+    s = run("hypermagnesaemia_weakness", 200.0).summary
     assert s["spike_count"] >= 2 and s["muscle_ap_count"] == 0
-    normal = next(r for r in s["sweep"] if r["mg_o_mM"] == 0.5)
-    assert normal["muscle_ap_count"] == normal["spike_count"]
+    normal = run("hypermagnesaemia_weakness", 200.0, "environment.mg_ionised_mM=0.5").summary
+    assert normal["muscle_ap_count"] == normal["spike_count"] >= 2
 
 
 def test_nmda_block_curve_in_summary():
-    s = runner.run(load("nmda_mg_block")).summary
+    s = run("nmda_mg_block").summary
     block = s["nmda_block_curve"]
     curve = dict(zip(block["v_mV"], block["unblocked_fraction"], strict=True))
     assert curve[-60.0] == pytest.approx(0.08, abs=0.02)
@@ -83,26 +80,25 @@ def test_nmda_block_curve_in_summary():
 
 
 def test_mg_free_nmda_synapse_is_overexcited():
-    s = runner.run(load("nerve_nmda_mg_free", duration_ms=500.0)).summary
-    with_mg = next(r for r in s["sweep"] if r["mg_o_mM"] == 1.0)
+    s = run("nerve_nmda_mg_free", 500.0).summary
+    with_mg = run("nerve_nmda_mg_free", 500.0, "environment.mg_ionised_mM=1.0").summary
     assert s["nmda_spike_count"] >= 20 and with_mg["nmda_spike_count"] == 0
 
 
-def test_release_sweep_reports_emergent_slopes():
-    s = runner.run(load("nmj_release_vs_ca", duration_ms=150.0)).summary
-    slopes = s["release_loglog_slope"]["mg_1_mM"]
-    assert slopes[0]["slope"] > slopes[-1]["slope"]  # steep at low Ca, flatter near 2 mM
-    high_mg = next(r for r in s["sweep"] if r["mg_o_mM"] == 6.0)
+def test_release_falls_with_low_ca_and_high_mg():
+    s = run("nmj_release_vs_ca", 150.0).summary
+    low_ca = run("nmj_release_vs_ca", 150.0, "environment.ca_ionised_mM=0.5").summary
+    high_mg = run("nmj_release_vs_ca", 150.0, "environment.mg_ionised_mM=6.0").summary
+    assert low_ca["release_quanta_mean"] < s["release_quanta_mean"] / 4
     assert high_mg["release_quanta_mean"] < s["release_quanta_mean"]
 
 
-def test_run_nerve_takes_the_environment_for_chaining():
-    from cellsim.environment import Environment
-
-    sc = load("nerve_voluntary_train", duration_ms=120.0)
-    result = runner.run_nerve(sc, Environment(ca_ionised_mM=1.2, mg_ionised_mM=6.0))
-    assert result.mg_o_mM == 6.0
-    assert result.muscle_ap_times_ms.size == 0
-    normal = runner.run_nerve(sc)
-    assert normal.muscle_ap_times_ms.size == normal.spike_times_ms.size >= 2
-    assert np.all(np.diff(normal.muscle_ap_times_ms) > 0)
+def test_the_environment_sets_the_nerves_ions_and_it_hands_on_muscle_aps():
+    setup = load("nerve_voluntary_train", 120.0).setups["nerve"]
+    blocked = NERVE.simulate(setup, Environment(ca_ionised_mM=1.2, mg_ionised_mM=6.0))
+    assert blocked.summary["mg_o_mM"] == 6.0
+    assert blocked.hands_on["muscle_ap_times_ms"] == ()
+    normal = NERVE.simulate(setup, Environment())
+    aps = np.asarray(normal.hands_on["muscle_ap_times_ms"])
+    assert aps.size == normal.summary["spike_count"] >= 2
+    assert np.all(np.diff(aps) > 0)

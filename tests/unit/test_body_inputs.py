@@ -2,44 +2,52 @@
 
 import pytest
 
-from cellsim.body import runner
-from cellsim.body.params import check_override, resolve_params
-from cellsim.body.schedule import Intake, days_taken, parse_clock_h
+from cellsim.body.params import resolve_params
+from cellsim.body.protocol import Intake, days_taken, parse_clock_h
 from cellsim.errors import ScenarioError
-from cellsim.schema import validate
+from cellsim.scenario import resolve
+
+
+def _resolve(body=None, protocol=None, run=None):
+    data = {
+        "scenario": {"name": "s"},
+        "body": body or {},
+        "protocol": protocol or {},
+        "run": {"duration_days": 1, **(run or {})},
+    }
+    return resolve(data, "s.toml")
 
 
 def _protocol(**dose):
-    entry = {"time": "08:00", "ca_mg": 500.0, **dose}
-    return validate({"doses": [entry]}, runner.PROTOCOL_SCHEMA, "s.toml: [protocol]")
+    return _resolve(protocol={"doses": [{"time": "08:00", "ca_mg": 500.0, **dose}]})
 
 
 def test_unknown_override_key_suggests_the_right_name():
     with pytest.raises(ScenarioError, match=r"Did you mean 'gfr_mL_per_min'"):
-        resolve_params(overrides={"gfr_ml_per_min": 90.0})
+        _resolve(body={"gfr_ml_per_min": 90.0})
 
 
-def test_unknown_override_key_in_the_body_table_suggests_the_right_name():
-    with pytest.raises(ScenarioError, match=r"\[body\].*Did you mean 'pth_half_life_min'"):
-        validate({"overrides": {"pth_halflife_min": 2.0}}, runner.MODEL_SCHEMA, "s.toml: [body]")
+def test_old_overrides_table_says_where_overrides_went():
+    with pytest.raises(ScenarioError, match=r"\[body\] overrides: renamed: write parameter"):
+        _resolve(body={"overrides": {"pth_half_life_min": 2.0}})
 
 
 def test_known_override_is_applied():
-    body = validate({"overrides": {"gfr_mL_per_min": 90}}, runner.MODEL_SCHEMA, "[body]")
-    params = resolve_params(overrides=body["overrides"])
+    params = _resolve(body={"gfr_mL_per_min": 90}).setups["body"].params
     assert params.gfr_mL_per_min == 90.0
+    assert resolve_params(overrides={"gfr_mL_per_min": 90.0}) == params
 
 
 def test_negative_override_is_rejected():
     with pytest.raises(ScenarioError, match=">= 0"):
-        check_override("gfr_mL_per_min", -1.0)
+        _resolve(body={"gfr_mL_per_min": -1.0})
 
 
 def test_unknown_person_and_competition_get_suggestions():
     with pytest.raises(ScenarioError, match="Did you mean 'adult_female_19_50'"):
-        resolve_params(person="adult_female_19_5")
+        _resolve(body={"person": "adult_female_19_5"})
     with pytest.raises(ScenarioError, match="must be one of"):
-        validate({"competition": "stronk"}, runner.MODEL_SCHEMA, "[body]")
+        _resolve(body={"competition": "stronk"})
 
 
 @pytest.mark.parametrize("bad", ["8am", "25:00", "08:60", "8.30", ""])
@@ -50,7 +58,7 @@ def test_bad_dose_time_string(bad):
 
 def test_bad_meal_time_string():
     with pytest.raises(ScenarioError, match="HH:MM"):
-        validate({"diet": {"meal_times": ["08:00", "noon"]}}, runner.PROTOCOL_SCHEMA, "[protocol]")
+        _resolve(protocol={"diet": {"meal_times": ["08:00", "noon"]}})
 
 
 def test_negative_dose_is_rejected_by_schema_and_by_intake():
@@ -60,25 +68,24 @@ def test_negative_dose_is_rejected_by_schema_and_by_intake():
         Intake(0.0, -1.0, 0.0, False)
 
 
-def test_empty_dose_is_rejected_at_run_time():
-    protocol = _protocol(ca_mg=0.0)
-    body = validate({}, runner.MODEL_SCHEMA, "[body]")
-    settings = validate({"duration_days": 1}, runner.RUN_SCHEMA, "[run]")
+def test_empty_dose_is_rejected_when_loading():
     with pytest.raises(ScenarioError, match="needs ca_mg or mg_mg"):
-        runner.build_intakes(body, protocol, settings)
+        _protocol(ca_mg=0.0)
 
 
-def test_check_after_the_end_is_rejected():
-    scenario = {
-        "scenario": {"name": "x"},
-        "body": validate({}, runner.MODEL_SCHEMA, "[body]"),
-        "protocol": validate(
-            {"checks": [{"day": 3, "time": "10:00"}]}, runner.PROTOCOL_SCHEMA, "[protocol]"
-        ),
-        "run": validate({"duration_days": 1}, runner.RUN_SCHEMA, "[run]"),
-    }
+def test_handoff_after_the_end_is_rejected():
     with pytest.raises(ScenarioError, match="after the end of the run"):
-        runner.run(scenario)
+        _resolve(protocol={"handoffs": [{"day": 3, "time": "10:00"}]})
+
+
+def test_handoff_must_name_scales_of_the_scenario():
+    with pytest.raises(ScenarioError, match="not a scale of this scenario"):
+        _resolve(protocol={"handoffs": [{"day": 1, "time": "10:00", "runs": ["fibre"]}]})
+
+
+def test_old_checks_say_they_are_handoffs_now():
+    with pytest.raises(ScenarioError, match="renamed: handoffs"):
+        _resolve(protocol={"checks": [{"day": 1, "time": "10:00"}]})
 
 
 def test_clock_parsing_and_day_selection():
@@ -90,9 +97,8 @@ def test_clock_parsing_and_day_selection():
         _protocol(days=[0, 1])
 
 
-def test_run_schema_defaults():
-    settings = validate({}, runner.RUN_SCHEMA, "[run]")
-    assert settings["seed"] == 1
-    assert settings["duration_days"] > 0
+def test_run_settings_defaults():
+    settings = _resolve(run={"duration_days": 7}).setups["body"].settings
+    assert settings.seed == 1 and settings.duration_days == 7
     with pytest.raises(ScenarioError, match="must be >"):
-        validate({"duration_days": 0}, runner.RUN_SCHEMA, "[run]")
+        _resolve(run={"duration_days": 0})

@@ -4,9 +4,11 @@ import matplotlib
 import numpy as np
 import pytest
 
-from cellsim.body import metrics, model, runner
+import cellsim
+from cellsim.body import metrics, model
 from cellsim.body.params import resolve_params
-from cellsim.body.schedule import Intake, meals
+from cellsim.body.protocol import Intake, meals
+from cellsim.body.scale import BODY, environment_at
 from cellsim.environment import Environment
 from cellsim.errors import ModelError
 from cellsim.output import RunOutput
@@ -69,52 +71,54 @@ def test_summary_has_the_interface_keys():
 
 
 def _scenario(**run):
-    from cellsim.schema import validate
+    from cellsim.scenario import resolve
 
-    return {
+    data = {
         "scenario": {"name": "unit"},
-        "body": validate({}, runner.MODEL_SCHEMA, "[body]"),
-        "protocol": validate(
-            {
-                "doses": [{"time": "08:00", "ca_mg": 500, "mg_mg": 250}],
-                "checks": [{"day": 2, "time": "22:00"}],
-            },
-            runner.PROTOCOL_SCHEMA,
-            "[protocol]",
-        ),
-        "run": validate({"duration_days": 2, **run}, runner.RUN_SCHEMA, "[run]"),
-        "output": {},
+        "body": {},
+        "protocol": {
+            "doses": [{"time": "08:00", "ca_mg": 500, "mg_mg": 250}],
+            "handoffs": [{"day": 2, "time": "22:00"}],
+        },
+        "run": {"duration_days": 2, **run},
     }
+    return resolve(data, "unit")
 
 
-def test_runner_returns_a_body_run_output_and_checks():
-    out = runner.run(_scenario())
+def _run(scenario, progress=False):
+    return BODY.simulate(scenario.setups["body"], scenario.environment, progress=progress)
+
+
+def test_simulate_returns_a_body_run_output_and_its_handoffs():
+    out = _run(_scenario())
     assert isinstance(out, RunOutput)
     assert (out.scale, out.engine, out.seed) == ("body", "scipy", 1)
     assert next(iter(out.timeseries)) == "time_h"
     lengths = {len(v) for v in out.timeseries.values()}
     assert lengths == {len(out.timeseries["time_h"])}
-    check = out.summary["checks"][0]
-    assert check["kind"] == "twitch" and check["time_h"] == 46.0
-    env = runner.environment_at(out, 46.0)
-    assert env.ca_ionised_mM == pytest.approx(check["ca_ionised_mM"], abs=2e-3)
+    handoff = out.handoffs[0]
+    assert handoff.label == "day2_2200" and handoff.time_h == 46.0
+    env = environment_at(out, 46.0)
+    assert env.ca_ionised_mM == pytest.approx(handoff.environment.ca_ionised_mM, abs=2e-3)
+    summary = cellsim.run(_scenario()).summary
+    assert summary["handoffs"]["day2_2200"]["time_h"] == 46.0
 
 
 def test_environment_at_interpolates_and_refuses_outside_the_run():
-    out = runner.run(_scenario())
-    env = runner.environment_at(out, 10.0)
+    out = _run(_scenario())
+    env = environment_at(out, 10.0)
     assert isinstance(env, Environment)
     assert 1.0 < env.ca_ionised_mM < 1.4
     assert 0.4 < env.mg_ionised_mM < 0.7
     assert 0.3 < env.mg_free_intracellular_mM < 0.7
     with pytest.raises(ModelError, match="outside the run"):
-        runner.environment_at(out, 1000.0)
+        environment_at(out, 1000.0)
     with pytest.raises(ModelError, match="not a body run"):
-        runner.environment_at({"time_h": np.array([0.0, 1.0])}, 0.5)
+        environment_at({"time_h": np.array([0.0, 1.0])}, 0.5)
 
 
 def test_figure_is_made_without_a_display():
-    out = runner.run(_scenario())
+    out = _run(_scenario())
     fig = out.figure(out)
     assert isinstance(fig, matplotlib.figure.Figure)
     assert len(fig.axes) >= 6
@@ -122,7 +126,7 @@ def test_figure_is_made_without_a_display():
 
 
 def test_compare_competition_reports_both_variants():
-    summary = runner.run(_scenario(compare_competition=True)).summary
+    summary = _run(_scenario(compare_competition=True)).summary
     both = summary["competition_comparison"]
     assert set(both) == {"default", "strong"}
     # Strong competition must cost Mg when 500 mg Ca is taken with it.
@@ -133,7 +137,7 @@ def test_compare_competition_reports_both_variants():
 
 
 def test_progress_bar_runs(capsys):
-    runner.run(_scenario(), progress=True)
+    _run(_scenario(), progress=True)
     assert "body" in capsys.readouterr().err
 
 

@@ -1,30 +1,13 @@
-"""Every bundled body scenario validates with the body schemas and runs (shortened)."""
+"""Every bundled body scenario validates and runs (shortened) on the one run path."""
 
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from cellsim.body import runner
-from cellsim.schema import validate
+import cellsim
+from cellsim.scenario import load
 
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("body_*.toml"))
-
-
-def load_body_scenario(path: Path, duration_days: float | None = None) -> dict:
-    """Loader-free reading: tomllib + the three body schemas + validate."""
-    data = tomllib.loads(path.read_text())
-    if duration_days is not None:
-        data.setdefault("run", {})["duration_days"] = duration_days
-    return {
-        "scenario": data["scenario"],
-        "body": validate(data.get("body", {}), runner.MODEL_SCHEMA, f"{path.name}: [body]"),
-        "protocol": validate(
-            data.get("protocol", {}), runner.PROTOCOL_SCHEMA, f"{path.name}: [protocol]"
-        ),
-        "run": validate(data.get("run", {}), runner.RUN_SCHEMA, f"{path.name}: [run]"),
-        "output": data.get("output", {}),
-    }
 
 
 def test_the_six_scenarios_are_bundled():
@@ -41,12 +24,13 @@ def test_the_six_scenarios_are_bundled():
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_scenario_runs(path):
-    scenario = load_body_scenario(path)
-    assert path.stem == "body_" + scenario["scenario"]["name"]
-    full_days = scenario["run"]["duration_days"]
-    checks = [c for c in scenario["protocol"]["checks"] if c["day"] <= 3]
-    scenario["protocol"]["checks"] = checks
-    scenario["run"]["duration_days"] = min(full_days, 3.0)
-    out = runner.run(scenario)
+    full = load(path)
+    assert path.stem == "body_" + full.name
+    days = min(full.setups["body"].settings.duration_days, 3.0)
+    handoffs = full.data["protocol"]["handoffs"]
+    kept = [h for h in handoffs if h["day"] <= days]
+    text = "[" + ", ".join(f'{{day = {h["day"]}, time = "{h["time"]}"}}' for h in kept) + "]"
+    scenario = load(path, [f"run.duration_days={days}", f"protocol.handoffs={text}"])
+    out = cellsim.run(scenario)
     assert out.summary["mass_balance_error_mg"] < 1e-6
     assert 0.8 < out.summary["plasma_ica_mM"] < 1.4

@@ -6,9 +6,8 @@ are exactly conserved, and every bound ion and occupied site point at each other
 
 import numpy as np
 
-from cellsim.fibre import runner
 from cellsim.fibre.state import BOUND, CA, FREE, IN_SR, MG, N_SITE_TYPES, NONE
-from tests.conftest import fibre_scenario
+from tests.conftest import fibre_model, fibre_scenario
 
 
 def _check_consistent(model):
@@ -44,7 +43,7 @@ def _check_consistent(model):
 
 def test_totals_conserved_and_arrays_consistent(small_fibre):
     scenario = fibre_scenario(small_fibre, run={"duration_ms": 8.0})
-    model = runner.build_model(scenario)
+    model = fibre_model(scenario)
     n_ca = np.count_nonzero(model.state.ion_species == CA)
     n_mg = np.count_nonzero(model.state.ion_species == MG)
     _check_consistent(model)
@@ -71,7 +70,7 @@ def test_totals_conserved_and_arrays_consistent(small_fibre):
 def test_agents_are_views_of_the_arrays(small_fibre):
     from cellsim.fibre import CaIon, MgIon, RegulatoryUnit, TroponinSite
 
-    model = runner.build_model(fibre_scenario(small_fibre))
+    model = fibre_model(fibre_scenario(small_fibre))
     ca_agents = model.agents_by_type[CaIon]
     assert len(ca_agents) == model.state.n_ca_total
     assert len(model.agents_by_type[MgIon]) == model.state.n_mg_total

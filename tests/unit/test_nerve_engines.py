@@ -11,7 +11,7 @@ import pytest
 from cellsim.nerve.agents import CaChannel, KChannel, NaChannel, NMDAReceptor, ReleaseSite
 from cellsim.nerve.model import NerveModel
 from cellsim.nerve.params import PARAMETER_SETS
-from cellsim.nerve.stimulus import square_pulses
+from cellsim.nerve.protocol import square_pulses
 
 SMALL = dataclasses.replace(
     PARAMETER_SETS["hh_dodge_rahamimoff_jahr_stevens"],
@@ -127,9 +127,9 @@ def test_agents_are_views_on_the_arrays():
     assert len(na) == m.na.size
     agent = next(iter(na))
     agent.state = 7
-    assert m.na[agent.index] == 7 and agent.is_open and agent.m_gates_open == 3
+    assert m.na[agent.row] == 7 and agent.is_open and agent.m_gates_open == 3
     k = next(iter(m.agents_by_type[KChannel]))
-    m.k[k.index] = 4
+    m.k[k.row] = 4
     assert k.is_open
     ca = list(m.agents_by_type[CaChannel])
     assert len(ca) == SMALL.n_release_sites * SMALL.channels_per_site

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from cellsim.errors import ScenarioError
 from cellsim.nerve import rules
 from cellsim.nerve.params import PARAMETER_SETS, get_parameter_set
-from cellsim.nerve.runner import validate_scenario
-from cellsim.nerve.stimulus import pulse_onsets_ms
+from cellsim.nerve.protocol import Protocol, pulse_onsets_ms
+from cellsim.scenario import resolve
 
 PR = PARAMETER_SETS["hh_dodge_rahamimoff_jahr_stevens"]
 
@@ -56,9 +56,9 @@ def test_screening_shift_is_zero_at_reference_and_positive_with_more_ca():
 
 
 def test_pulse_train_onsets():
-    proto = {"stimulus": "train", "start_ms": 10.0, "rate_hz": 100.0, "count": 3}
+    proto = Protocol(kind="train", start_ms=10.0, frequency_hz=100.0, count=3)
     np.testing.assert_allclose(pulse_onsets_ms(proto, 1000.0), [10.0, 20.0, 30.0])
-    assert pulse_onsets_ms({"stimulus": "none"}, 100.0).size == 0
+    assert pulse_onsets_ms(Protocol(kind="none"), 100.0).size == 0
 
 
 def _scenario(**tables):
@@ -73,14 +73,19 @@ def _scenario(**tables):
     return base
 
 
+def validate_scenario(data, where="x.toml"):
+    """The nerve's setup of a scenario dict (validated by the one loader)."""
+    return resolve(data, where)
+
+
 def test_defaults_fill_in():
-    sc = validate_scenario(_scenario())
-    assert sc["run"]["engine"] == "numba" and sc["run"]["seed"] == 1
-    assert sc["nerve"]["parts"] == ["axon", "junction"]
+    setup = validate_scenario(_scenario()).setups["nerve"]
+    assert setup.settings.engine == "numba" and setup.settings.seed == 1
+    assert setup.option("parts") == ["axon", "junction"]
 
 
-def test_unknown_key_suggests_the_right_one():
-    with pytest.raises(ScenarioError, match="Did you mean 'ca_o_mM'"):
+def test_unknown_key_of_a_moved_key_says_where_it_went():
+    with pytest.raises(ScenarioError, match=r"Did you mean 'ca_o_mM'.*ca_ionised_mM"):
         validate_scenario(_scenario(nerve={"ca_o_mm": 1.0}), "x.toml")
 
 
@@ -90,25 +95,26 @@ def test_unknown_parameter_override_suggests():
 
 
 def test_known_override_is_applied():
-    from cellsim.nerve.runner import resolve_params
-
     sc = validate_scenario(_scenario(nerve={"area_um2": 5.0}))
-    assert resolve_params(sc["nerve"]).area_um2 == 5.0
+    assert sc.setups["nerve"].params.area_um2 == 5.0
 
 
 def test_unknown_protocol_key():
-    with pytest.raises(ScenarioError, match="Did you mean 'rate_hz'"):
-        validate_scenario(_scenario(protocol={"rate_hx": 5.0}))
+    with pytest.raises(ScenarioError, match="Did you mean 'frequency_hz'"):
+        validate_scenario(_scenario(protocol={"frequency_hx": 5.0}))
 
 
 @pytest.mark.parametrize(
     "table,key,value,text",
     [
-        ("nerve", "ca_o_mM", -1.0, "must be >"),
-        ("nerve", "mg_o_mM", 50.0, "must be <="),
+        ("environment", "ca_ionised_mM", -1.0, "must be >"),
+        ("environment", "mg_ionised_mM", 50.0, "must be <="),
+        ("environment", "ca_ionised_mM", 0.0, "must be > 0 mM for the nerve"),
+        ("nerve", "ca_o_mM", 1.0, "renamed: to \\[environment\\] ca_ionised_mM"),
         ("run", "dt_us", 100.0, "must be <="),
         ("run", "engine", "fast", "must be one of"),
-        ("protocol", "stimulus", "pulses", "Did you mean 'pulse'"),
+        ("protocol", "kind", "pulse", "'pulse' was renamed to 'pulses'"),
+        ("protocol", "stimulus", "pulses", "renamed: kind"),
         ("nerve", "parts", ["axon", "brain"], "unknown part"),
         ("nerve", "area_um2", -3.0, "must be > 0"),
     ],

@@ -1,7 +1,7 @@
 """Animations from synthetic results folders: what a frame shows, files, errors.
 
 The folders are written with ``write_results`` from hand-made arrays shaped like
-``fibre.runner.SnapshotRecorder.arrays`` (no simulation), so every check here
+``fibre.recording.SnapshotRecorder.arrays`` (no simulation), so every check here
 knows exactly what the frame should show.
 """
 
@@ -235,7 +235,7 @@ def test_render_reads_results_only_and_never_imports_a_model():
     import sys
 
     code = (
-        "import sys, cellsim.render.animation, cellsim.render.options;"
+        "import sys, cellsim.render.animation, cellsim.cli.animate;"
         "print(' '.join(sorted(sys.modules)))"
     )
     loaded = subprocess.run(

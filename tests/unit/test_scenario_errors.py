@@ -1,7 +1,8 @@
-"""The catalogue of bad scenario files: each gets its one clear message.
+"""The catalogue of bad scenario and sweep files: each gets its one clear message.
 
-Each file in tests/data/bad starts with ``# expect: <text>``; loading it must
-raise ScenarioError whose message names the file and contains that text.
+Each file in tests/data/bad starts with ``# expect: <text>``; loading it (a sweep file,
+``*_sweep_*``, is loaded and expanded into runs) must raise ScenarioError whose message
+names the file and contains that text.
 """
 
 from pathlib import Path
@@ -20,17 +21,26 @@ def _expected(path: Path) -> str:
     return first[len("# expect: ") :]
 
 
+def _load(path: Path):
+    if "_sweep_" in path.name:
+        from cellsim.sweep.spec import load_sweep
+        from cellsim.sweep.tasks import build_tasks
+
+        return build_tasks(load_sweep(path))
+    return load(path)
+
+
 @pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
 def test_bad_file_message(path):
     with pytest.raises(ScenarioError) as info:
-        load(path)
+        _load(path)
     message = str(info.value)
     assert str(path) in message
     assert _expected(path) in message
 
 
 def test_catalogue_is_numbered_and_complete():
-    assert len(BAD) >= 15
+    assert len(BAD) >= 30
     numbers = [int(p.name[:2]) for p in BAD]
     assert numbers == list(range(1, len(BAD) + 1))
 
@@ -43,9 +53,11 @@ def test_missing_file_suggests_close_name(tmp_path):
 
 def test_set_overrides_reach_the_resolved_scenario():
     scenario = load(
-        "scenarios/twitch.toml", ["fibre.mg_free_mM=0.15", "run.seed=7", "run.engine=reference"]
+        "scenarios/twitch.toml",
+        ["environment.mg_free_intracellular_mM=0.15", "run.seed=7", "run.engine=reference"],
     )
-    assert scenario.data["fibre"]["mg_free_mM"] == 0.15
+    assert scenario.data["environment"]["mg_free_intracellular_mM"] == 0.15
+    assert scenario.environment.mg_free_intracellular_mM == 0.15
     assert scenario.data["run"]["seed"] == 7
     assert scenario.data["run"]["engine"] == "reference"
 
@@ -53,7 +65,9 @@ def test_set_overrides_reach_the_resolved_scenario():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("fibre.mg_free_mM", "expected dotted.key=value"),
+        ("environment.mg_free_intracellular_mM", "expected dotted.key=value"),
+        ("fibre.mg_free_mM=0.15", "renamed: to \\[environment\\] mg_free_intracellular_mM"),
+        ("protocol.stimulus_times_ms=[1.0]", "renamed: times_ms"),
         ("mg=1", "must name a table and a key"),
         ("run.seed=-3", "must be >= 0"),
     ],
@@ -64,8 +78,8 @@ def test_bad_set_assignments(text, message):
 
 
 def test_parse_assignment_reads_toml_values():
-    assert parse_assignment("protocol.stimulus_times_ms=[1, 2.5]") == (
-        ["protocol", "stimulus_times_ms"],
+    assert parse_assignment("protocol.times_ms=[1, 2.5]") == (
+        ["protocol", "times_ms"],
         [1, 2.5],
     )
     assert parse_assignment("run.engine=numba") == (["run", "engine"], "numba")

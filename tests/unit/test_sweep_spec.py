@@ -226,7 +226,7 @@ def test_parameter_key_rejected_by_base_scenario(tmp_path):
         base = "base.toml"
         metrics = ["ca_absorbed_mg"]
         [[parameter]]
-        key = "body.overrides.gfr_mL_per_mn"
+        key = "body.gfr_mL_per_mn"
         values = [80, 100]
     """)
     )
@@ -258,19 +258,9 @@ def test_bundled_sweep_files_expand():
     }
     for f in files:
         spec = load_sweep(f)
-        if any(p.key.startswith("nerve.") for p in spec.parameters) and not _has_nerve():
-            continue  # the nerve scale is optional while it is being added
         tasks = build_tasks(spec)
         assert len(tasks) == spec.n_runs <= spec.max_runs
         assert len({t.run_hash for t in tasks}) == len(tasks)
-
-
-def _has_nerve() -> bool:
-    try:
-        import cellsim.nerve.runner  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def test_run_seed_is_owned_by_the_sweep(tmp_path):

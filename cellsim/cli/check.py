@@ -1,4 +1,4 @@
-"""The body of ``cellsim check`` (the arguments are declared in :mod:`cellsim.cli`)."""
+"""``cellsim check``: run the literature checks, print a table, write a report."""
 
 from __future__ import annotations
 
@@ -8,6 +8,33 @@ import time
 
 from cellsim.errors import UsageError
 from cellsim.validation.checks import SCALES, Check, CheckResult, Session, load, run_checks
+
+HELP = "run every literature check; exit 1 if any fails"
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "check",
+        help=HELP,
+        description="Run the literature checks (published value, tolerance, simulated "
+        "value) and print a table; exit status 1 if any check fails.",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="SCALE",
+        help="only these checks: fibre, nerve, body, or a check name (repeatable, or "
+        "comma-separated)",
+    )
+    p.add_argument(
+        "--report", metavar="DIR", help="also write DIR/report.md and one figure per check"
+    )
+    p.add_argument("--quick", action="store_true", help="the shortened versions the tests run")
+    p.add_argument("--list", action="store_true", help="list the checks without running them")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=main)
+    return p
 
 
 def select(only: list[str]) -> tuple[list[str], list[Check]]:

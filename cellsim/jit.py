@@ -48,3 +48,20 @@ def configure() -> None:
 
 
 configure()
+
+
+def kernel_threads(requested: int, work_items: int, parallel_min_items: int) -> int:
+    """numba threads for a kernel run: the one thread policy of every scale.
+
+    ``requested`` 0 means automatic: one thread below ``parallel_min_items`` (a step's
+    work is then smaller than the cost of waking and synchronising threads, and on a busy
+    machine threads that wait for each other cost far more), all cores above.  Never more
+    than numba's configured maximum, read without starting its thread pool.  Results never
+    depend on the thread count.
+    """
+    import numba
+
+    available = numba.config.NUMBA_NUM_THREADS
+    if requested == 0:
+        requested = available if work_items >= parallel_min_items else 1
+    return max(1, min(requested, available))

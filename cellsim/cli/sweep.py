@@ -1,11 +1,36 @@
-"""The body of ``cellsim sweep`` (the arguments are declared in :mod:`cellsim.cli`)."""
+"""``cellsim sweep``: run a parameter sweep on Dask (a local cluster by default)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from cellsim.cli.common import add_set_option
 from cellsim.errors import ScenarioError
+
+HELP = "run a parameter sweep on Dask (local cluster by default)"
+
+
+def add_parser(sub):
+    p = sub.add_parser("sweep", help=HELP, description=HELP)
+    p.add_argument("sweep", metavar="SWEEP", help="a sweep file, e.g. scenarios/sweeps/*.toml")
+    p.add_argument("-o", "--output", help="output folder (default: results/sweeps/<name>)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="parallel runs here: this process and N-1 local Dask workers (default: all cores)",
+    )
+    p.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler")
+    p.add_argument("--dry-run", action="store_true", help="list runs, count and estimate")
+    p.add_argument("--time", action="store_true", help="with --dry-run: time one real run")
+    p.add_argument("--max-runs", type=int, help="raise the cap on the number of runs")
+    p.add_argument("--limit", type=int, help="run at most N pending runs now (resume later)")
+    p.add_argument("--retry-failed", action="store_true", help="run failed runs again")
+    p.add_argument("--keep-runs", action="store_true", help="keep each run's results folder")
+    add_set_option(p, " in every run, e.g. run.duration_ms=20")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=main)
+    return p
 
 
 def _overrides(assignments: list[str]) -> dict:

@@ -1,4 +1,4 @@
-"""The ``cellsim animate`` subcommand and ``cellsim run --animate``.
+"""``cellsim animate``: MP4/GIF/PNG of results folders, side by side (and ``run --animate``).
 
 Only argparse at import time: :mod:`cellsim.cli` imports this module while
 building its parser, and matplotlib is loaded when a frame is rendered.
@@ -10,8 +10,9 @@ import argparse
 from pathlib import Path
 
 from cellsim.errors import CellsimError
+from cellsim.render import PANEL_NAMES
 
-PANEL_NAMES = ("fibre", "sarcomere", "calcium", "occupancy", "force", "spikes")
+HELP = "MP4/GIF/PNG of results folder(s), side by side"
 #: File written into the results folder by ``cellsim run --animate``.
 RUN_ANIMATION_NAME = "animation.mp4"
 
@@ -26,8 +27,9 @@ def _panels(text: str) -> list[str]:
     return names
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Arguments of ``cellsim animate``."""
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Declare ``cellsim animate`` and its arguments."""
+    p = sub.add_parser("animate", help=HELP, description=HELP)
     p.add_argument(
         "results",
         nargs="+",
@@ -78,9 +80,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "(default: all the results have data for)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=main)
+    return p
 
 
-def run_animate(args) -> int:
+def main(args) -> int:
     """``cellsim animate``: render, then say what was written."""
     from cellsim.render.animation import animate
 
