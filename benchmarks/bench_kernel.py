@@ -33,7 +33,9 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from cellsim.environment import Environment
 from cellsim.fibre import FibreModel, Protocol, RunSettings, get_parameter_set
+from cellsim.schema import with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "kernel.jsonl"
@@ -46,14 +48,14 @@ def problem(n_ions: int, dt_us: float = 1.0, seed: int = 1) -> FibreModel:
     """A closed box holding about ``n_ions`` free ions at the benchmark density."""
     density = (MG_MM * 1000 + CA_UM) * 602.214  # ions per µm³
     side = (n_ions / density) ** (1 / 3)
-    params = get_parameter_set("human").with_overrides(
+    params = with_overrides(
+        get_parameter_set("human"),
         {
             "length_x_um": side,
             "width_y_um": side,
             "width_z_um": side,
             "voxel_um": min(0.1, side),
             "ca_rest_uM": CA_UM,
-            "mg_free_mM": MG_MM,
             "d_mg_um2_per_ms": 0.2,
             "sr_ca_total_uM": 0.0,
             "pv_sites_uM": 0.0,
@@ -62,10 +64,11 @@ def problem(n_ions: int, dt_us: float = 1.0, seed: int = 1) -> FibreModel:
             "sr_leak_per_ms": 0.0,
             "mg_substeps": 1,
             "pv_substeps": 1,
-        }
+        },
     )
-    settings = RunSettings(duration_ms=1.0, dt_us=dt_us, seed=seed, record_every_steps=10**9)
-    return FibreModel(params, Protocol("none"), settings)
+    settings = RunSettings(duration_ms=1.0, dt_us=dt_us, seed=seed, record_every_ms=1e9)
+    env = Environment(mg_free_intracellular_mM=MG_MM)
+    return FibreModel(params, Protocol("none"), settings, env)
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -127,13 +130,13 @@ def reference_throughput(n_ions: int, steps: int) -> float:
 
 def engine_ratio_on_scenario(path: Path, steps: int) -> dict:
     """numba vs reference engine on the first ``steps`` steps of a bundled scenario."""
-    from cellsim.fibre import runner
+    from cellsim.fibre.scale import FIBRE
     from cellsim.scenario import load
 
     out = {}
     for engine in ("numba", "reference"):
         scenario = load(path, [f"run.engine={engine!r}", "output.snapshots=false"])
-        model = runner.build_model(scenario.data)
+        model = FIBRE.build(scenario.setups["fibre"], scenario.environment)
         model.advance(1)  # compile / make agent views
         out[engine] = _median_time(lambda m=model: m.advance(steps), 3 if engine == "numba" else 1)
     out["ratio"] = out["reference"] / out["numba"]

@@ -41,10 +41,10 @@ seed = 1
 metrics = ["peak_delta_ca_uM", "peak_force_fraction"]
 [fixed]
 "run.duration_ms" = {duration_ms}
-"protocol.stimulus_times_ms" = [1.0]
+"protocol.times_ms" = [1.0]
 "output.snapshots" = false
 [[parameter]]
-key = "fibre.mg_free_mM"
+key = "environment.mg_free_intracellular_mM"
 range = [0.2, 2.0]
 steps = {points}
 """)

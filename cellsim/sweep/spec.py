@@ -69,7 +69,9 @@ SWEEP_SCHEMA = Table(
 )
 PARAMETER_SCHEMA = Table(
     {
-        "key": Field(str, default="", doc="dotted scenario key, e.g. fibre.mg_free_mM"),
+        "key": Field(
+            str, default="", doc="dotted scenario key, e.g. environment.mg_free_intracellular_mM"
+        ),
         "name": Field(str, default="", doc="column name (default: the key)"),
         "values": Field(list, default=None, check=_values_problem, doc="explicit values"),
         "range": Field(float, default=None, is_list=True, doc="[low, high]"),
@@ -200,7 +202,7 @@ def parse_sweep(
     if not isinstance(raw_params, list) or not raw_params:
         raise ScenarioError(
             f"{where}: no [[parameter]] tables: add at least one, e.g.\n"
-            '  [[parameter]]\n  key = "fibre.mg_free_mM"\n  values = [0.2, 0.5, 1.0]'
+            '  [[parameter]]\n  key = "environment.mg_free_intracellular_mM"\n  values = [0.2, 0.5, 1.0]'
         )
     design = sweep["design"]
     params = tuple(

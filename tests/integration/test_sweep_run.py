@@ -297,3 +297,31 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
             finish=False,
         )
     assert len(read_records(tmp_path / "out")) == 1  # the warm-up run is kept
+
+
+def test_a_sweep_runs_a_chain_scenario_and_reads_hand_off_figures(tmp_path):
+    """Sweeps work over chain scenarios: each run is body -> hand-off -> fibre."""
+    path = tmp_path / "chain.toml"
+    path.write_text(
+        textwrap.dedent(f"""
+        [sweep]
+        name = "chain"
+        base = "{SCENARIOS / "chain_supplements_to_twitch.toml"}"
+        metrics = ["handoffs.day1_1200_fibre.mg_free_intracellular_mM"]
+        [fixed]
+        "protocol.body.doses" = []
+        "protocol.body.handoffs" = [{{day = 1, time = "12:00", runs = ["fibre"]}}]
+        "run.body.duration_days" = 1
+        "run.fibre.duration_ms" = 4
+        "protocol.fibre.times_ms" = [1.0]
+        "output.snapshots" = false
+        [[parameter]]
+        key = "protocol.body.diet.mg_mg_per_day"
+        values = [20, 600]
+        """)
+    )
+    res = run_sweep(load_sweep(path), tmp_path / "out", workers=1, progress=False)
+    table = res.table.set_index("protocol.body.diet.mg_mg_per_day")
+    assert (table["status"] == "ok").all()
+    mg = table["handoffs.day1_1200_fibre.mg_free_intracellular_mM"]
+    assert mg[600] > mg[20]  # more Mg in the diet, more in the cells by noon
