@@ -202,7 +202,8 @@ def parse_sweep(
     if not isinstance(raw_params, list) or not raw_params:
         raise ScenarioError(
             f"{where}: no [[parameter]] tables: add at least one, e.g.\n"
-            '  [[parameter]]\n  key = "environment.mg_free_intracellular_mM"\n  values = [0.2, 0.5, 1.0]'
+            '  [[parameter]]\n  key = "environment.mg_free_intracellular_mM"\n'
+            "  values = [0.2, 0.5, 1.0]"
         )
     design = sweep["design"]
     params = tuple(
