@@ -45,6 +45,10 @@ class Environment:
     mg_free_intracellular_mM
         Cytosolic free Mg of nerve and muscle cells.  Human muscle 0.39–0.56 mM
         (³¹P-MRS, Ryschon et al. 1996).
+    mg_csf_mM
+        Ionised Mg of the brain's extracellular fluid (CSF), which central NMDA receptors
+        see.  Regulated: it stays near 0.8 mM when plasma Mg rises by half (Brewer et al.
+        2001, Clin Neuropharmacol 24:341).
     temperature_C
         Tissue temperature.
     muscle_ap_times_ms
@@ -62,6 +66,9 @@ class Environment:
         None, "cytosolic free Mg of nerve and muscle (human muscle 0.39-0.56)", low=0.0,
         high=20.0, low_open=True,
     )  # fmt: skip
+    mg_csf_mM: float | None = option(
+        None, "ionised Mg of brain extracellular fluid / CSF (normal ~0.8)", low=0.0, high=20.0
+    )
     temperature_C: float | None = option(None, "tissue temperature", low=0.0, high=45.0)
     muscle_ap_times_ms: tuple[float, ...] | None = option(
         None, "muscle action potentials that drive the fibre (set by a nerve)", low=0.0
@@ -82,13 +89,18 @@ class Environment:
 
     @classmethod
     def from_plasma(
-        cls, ca_ionised_mM: float, mg_ionised_mM: float, mg_free_intracellular_mM: float
+        cls,
+        ca_ionised_mM: float,
+        mg_ionised_mM: float,
+        mg_free_intracellular_mM: float,
+        mg_csf_mM: float | None = None,
     ) -> Environment:
-        """What nerve and muscle see, from a body's plasma and intracellular state."""
+        """What nerve and muscle see, from a body's plasma, cellular (and CSF) state."""
         return cls(
             ca_ionised_mM=float(ca_ionised_mM),
             mg_ionised_mM=float(mg_ionised_mM),
             mg_free_intracellular_mM=float(mg_free_intracellular_mM),
+            mg_csf_mM=None if mg_csf_mM is None else float(mg_csf_mM),
         )
 
     def described(self) -> dict:

@@ -1,10 +1,24 @@
 """Named literature checks: what was published, what we accept, what the model gives.
 
 A :class:`Check` states one published result (the quantity, its value and
-source), the tolerance we accept and why, how to measure the same quantity on
-the model, and how to draw simulation against literature.  The scale modules
-(:mod:`cellsim.validation.fibre`, ``nerve``, ``body``) register their checks
-with the :func:`check` decorator.
+source), the rule we accept and why (an acceptance object such as
+``Within(5.65, 6.15, unit="pCa", reason=...)``: the pass/fail test, the tolerance text
+and the figure's band all come from it), how to measure the same quantity on the model,
+how to draw simulation against literature, and its **kind** — how much the agreement is
+worth:
+
+* ``prediction``: nothing in the model was fitted to it (the check says what it was not
+  fitted to);
+* ``calibration``: named constants were fitted to it, so it guards the calibration;
+* ``input``: the published value is a model parameter (a unit test of the implementation);
+* ``physics``: a law the numerics must obey;
+* ``known_gap``: a published result the model does not reproduce: run and drawn like the
+  others, reported, never failing ``cellsim check`` (a gap that starts passing is said).
+
+A stochastic check measures one value per seed (``Outcome(samples=...)``); the verdict uses
+their mean, and the report shows mean ± standard error.  The scale modules
+(:mod:`cellsim.validation.fibre`, ``nerve``, ``body``) register their checks with the
+:func:`check` decorator.
 
 ``cellsim check`` runs them and prints a table (and, with ``--report``, writes a
 Markdown report with one figure per check); the tests in ``tests/validation``
@@ -20,6 +34,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
+import statistics
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -29,14 +45,82 @@ from typing import Any
 #: The scales that have checks, in the order they are run and reported.
 SCALES = ("fibre", "nerve", "body")
 
-#: How independent an agreement is: what a teacher should know before trusting it.
-BASES = {
-    "emergent": "nothing in the model was tuned to this result: a prediction",
-    "calibrated": "model constants were tuned to reproduce it: the check guards the calibration",
+#: How much an agreement is worth: what a teacher should know before trusting it.
+KINDS = {
+    "prediction": "nothing in the model was fitted to this result",
+    "calibration": "model constants were fitted to reproduce it: the check guards the "
+    "calibration and cannot count as a prediction",
     "input": "the published value is a model parameter: the check confirms the whole model "
     "keeps it",
-    "physics": "an analytic law that the agent rules must obey",
+    "physics": "a law the numerics must obey",
+    "known_gap": "a published result the model does not reproduce yet: shown, never failing",
 }
+#: Earlier names of the kinds (checks written before the kinds were separated).
+_OLD_BASES = {
+    "emergent": "prediction",
+    "calibrated": "calibration",
+    "input": "input",
+    "physics": "physics",
+}
+#: Fewest seeds of a stochastic check in its full version.
+MIN_SEEDS = 3
+
+
+@dataclass(frozen=True)
+class Within:
+    """An acceptance rule: the value lies in [low, high] (either bound may be None).
+
+    ``reason`` says why the tolerance is what it is (the published SD or SEM, the spread
+    between studies, or a stated modelling allowance).  Build one with :func:`around`,
+    :func:`at_least` or :func:`at_most` for the common shapes.
+    """
+
+    low: float | None
+    high: float | None
+    unit: str = ""
+    reason: str = ""
+    label: str = ""
+
+    def holds(self, value: float) -> bool:
+        if value is None or not math.isfinite(value):
+            return False
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    @property
+    def text(self) -> str:
+        """The rule in words, e.g. ``"5.65 to 6.15 pCa"`` or ``"18.5 ± 2.8 µM"``."""
+        unit = f" {self.unit}" if self.unit else ""
+        if self.label:
+            return self.label
+        if self.low is None:
+            return f"at most {self.high:g}{unit}"
+        if self.high is None:
+            return f"at least {self.low:g}{unit}"
+        return f"{self.low:g} to {self.high:g}{unit}"
+
+    def band(self, ax, *, vertical: bool = False) -> None:
+        """Draw the accepted range on a figure (open ends reach the axes' limits)."""
+        from cellsim.validation import figures
+
+        lo_lim, hi_lim = ax.get_xlim() if vertical else ax.get_ylim()
+        lo = lo_lim if self.low is None else self.low
+        hi = hi_lim if self.high is None else self.high
+        figures.accepted_band(ax, lo, hi, vertical=vertical, label=f"accepted: {self.text}")
+
+
+def around(value: float, tolerance: float, unit: str = "", reason: str = "") -> Within:
+    """``value ± tolerance``."""
+    unit_text = f" {unit}" if unit else ""
+    return Within(value - tolerance, value + tolerance, unit, reason,
+                  f"{value:g} ± {tolerance:g}{unit_text}")  # fmt: skip
+
+
+def at_least(value: float, unit: str = "", reason: str = "") -> Within:
+    return Within(value, None, unit, reason)
+
+
+def at_most(value: float, unit: str = "", reason: str = "") -> Within:
+    return Within(None, value, unit, reason)
 
 
 @dataclass
@@ -46,24 +130,36 @@ class Outcome:
     Attributes
     ----------
     value
-        The headline simulated value, in the check's unit (NaN if there is none).
+        The headline simulated value, in the check's unit (NaN if there is none); the mean
+        of ``samples`` when they are given.
     shown
-        The simulated value(s) as printed in the table, with units.
+        The simulated value(s) as printed in the table, with units (made from the value,
+        its standard error and the unit when left empty).
     criteria
-        Each acceptance condition, in words, and whether it holds.  The check
-        passes when every condition holds.
+        Further conditions, in words, and whether each holds (besides the check's
+        acceptance rule, which applies to ``value``).
     data
         What the check's figure draws (curves, points, bands).
+    samples
+        One value per seed, for a stochastic check.
     """
 
-    value: float
-    shown: str
-    criteria: dict[str, bool]
+    value: float = math.nan
+    shown: str = ""
+    criteria: dict[str, bool] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    samples: tuple[float, ...] = ()
+
+    def __post_init__(self):
+        if self.samples:
+            self.samples = tuple(float(x) for x in self.samples)
+            self.value = statistics.fmean(self.samples)
 
     @property
-    def passed(self) -> bool:
-        return bool(self.criteria) and all(self.criteria.values())
+    def se(self) -> float:
+        """Standard error of the mean over seeds (NaN for one sample or none)."""
+        n = len(self.samples)
+        return statistics.stdev(self.samples) / math.sqrt(n) if n > 1 else math.nan
 
 
 @dataclass(frozen=True)
@@ -85,20 +181,21 @@ class Check:
     source
         Where it comes from (authors, year, journal).
     tolerance
-        The acceptance rule, e.g. ``"3.4 to 4.2"``.
+        The acceptance rule in words (from ``accept`` when it is given).
     rationale
-        Why that tolerance: the published spread, the model's noise, or the
-        target of the issue that introduced the check.
+        Why that tolerance (from ``accept.reason`` when it is given).
     measure
         ``measure(session) -> Outcome``: runs the model (quick or full).
     plot
         ``plot(ax, outcome.data)``: simulation against literature on one axes.
-    basis
-        How independent the agreement is (one of :data:`BASES`): ``"emergent"``
-        (nothing was tuned to it), ``"calibrated"`` (model constants were
-        tuned to reproduce it, so the check guards the calibration),
-        ``"input"`` (the published value is a parameter; the check confirms
-        the whole model keeps it) or ``"physics"`` (an analytic law).
+    kind
+        One of :data:`KINDS`.
+    accept
+        The acceptance rule for ``Outcome.value`` (``None``: the outcome's criteria decide).
+    fitted
+        For a calibration: the parameters fitted to this result.
+    not_fitted_to
+        For a prediction: what the model was fitted to instead (why it is a prediction).
     """
 
     name: str
@@ -111,11 +208,36 @@ class Check:
     rationale: str
     measure: Callable[[Session], Outcome]
     plot: Callable[[Any, dict], None]
-    basis: str
+    kind: str
+    accept: Within | None = None
+    fitted: tuple[str, ...] = ()
+    not_fitted_to: str = ""
 
     @property
     def scale(self) -> str:
         return self.name.split(".", 1)[0]
+
+    @property
+    def counts(self) -> bool:
+        """Whether its verdict counts (a known gap never fails)."""
+        return self.kind != "known_gap"
+
+    def verdict(self, outcome: Outcome) -> bool:
+        """Whether an outcome meets the acceptance rule and every criterion."""
+        if self.accept is None:
+            return bool(outcome.criteria) and all(outcome.criteria.values())
+        return self.accept.holds(outcome.value) and all(outcome.criteria.values())
+
+    def shown(self, outcome: Outcome) -> str:
+        if outcome.shown:
+            return outcome.shown
+        unit = f" {self.unit}" if self.unit else ""
+        text = f"{outcome.value:.4g}{unit}"
+        if outcome.samples:
+            se = outcome.se
+            spread = f" ± {se:.2g}" if math.isfinite(se) else ""
+            text = f"{outcome.value:.4g}{spread}{unit} (mean ± SE of {len(outcome.samples)} seeds)"
+        return text
 
     def run(self, session: Session | None = None, *, catch: bool = True) -> CheckResult:
         """Measure this check (in a new full session unless one is given).
@@ -148,17 +270,36 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        return self.outcome is not None and self.outcome.passed
+        return self.outcome is not None and self.check.verdict(self.outcome)
+
+    @property
+    def failing(self) -> bool:
+        """A check whose failure counts (known gaps never do)."""
+        return self.check.counts and not self.passed
 
     @property
     def simulated(self) -> str:
-        return self.outcome.shown if self.outcome is not None else f"error ({self.error})"
+        if self.outcome is None:
+            return f"error ({self.error})"
+        return self.check.shown(self.outcome)
+
+    @property
+    def criteria(self) -> dict[str, bool]:
+        """Every condition of the verdict, in words (the acceptance rule first)."""
+        out = {}
+        if self.check.accept is not None and self.outcome is not None:
+            out[f"within the accepted range ({self.check.accept.text})"] = self.check.accept.holds(
+                self.outcome.value
+            )
+        if self.outcome is not None:
+            out.update(self.outcome.criteria)
+        return out
 
     @property
     def failed_criteria(self) -> list[str]:
         if self.outcome is None:
             return [self.error]
-        return [text for text, ok in self.outcome.criteria.items() if not ok]
+        return [text for text, ok in self.criteria.items() if not ok]
 
     def explain(self) -> str:
         """One paragraph: simulated against published, and what failed (for tests)."""
@@ -228,34 +369,40 @@ def check(
     unit: str,
     published: str,
     source: str,
-    tolerance: str,
-    rationale: str,
     plot: Callable[[Any, dict], None],
-    basis: str,
+    kind: str | None = None,
+    accept: Within | None = None,
+    tolerance: str = "",
+    rationale: str = "",
+    fitted: tuple[str, ...] = (),
+    not_fitted_to: str = "",
+    basis: str | None = None,
 ) -> Callable[[Callable[[Session], Outcome]], Callable[[Session], Outcome]]:
-    """Register the decorated ``measure(session) -> Outcome`` as a check."""
+    """Register the decorated ``measure(session) -> Outcome`` as a check.
+
+    Give ``kind`` and ``accept`` (``basis``, ``tolerance`` and ``rationale`` are the
+    older, text-only way, kept while the scale modules move over).
+    """
     scale = name.split(".", 1)[0]
     if scale not in SCALES or "." not in name:
         raise ValueError(f"check name {name!r} must start with one of {SCALES} and a dot")
     if name in _REGISTRY:
         raise ValueError(f"check {name!r} is registered twice")
-    if basis not in BASES:
-        raise ValueError(f"check {name!r}: basis {basis!r} is not one of {tuple(BASES)}")
+    if kind is None:
+        kind = _OLD_BASES.get(basis or "", basis)
+    if kind not in KINDS:
+        raise ValueError(f"check {name!r}: kind {kind!r} is not one of {tuple(KINDS)}")
+    if accept is not None:
+        tolerance = tolerance or accept.text
+        rationale = rationale or accept.reason
+    if not (tolerance and rationale):
+        raise ValueError(f"check {name!r}: state the accepted rule and its reason")
 
     def register(measure: Callable[[Session], Outcome]) -> Callable[[Session], Outcome]:
         _REGISTRY[name] = Check(
-            name,
-            title,
-            quantity,
-            unit,
-            published,
-            source,
-            tolerance,
-            rationale,
-            measure,
-            plot,
-            basis,
-        )
+            name, title, quantity, unit, published, source, tolerance, rationale, measure,
+            plot, kind, accept, tuple(fitted), not_fitted_to,
+        )  # fmt: skip
         return measure
 
     return register

@@ -123,7 +123,10 @@ def draw(result, path: Path, dpi: int = DPI) -> Path:
         ax.axis("off")
         ax.text(0.5, 0.5, f"figure failed: {err}", ha="center", va="center", wrap=True)
     verdict = "pass" if result.passed else "FAIL"
-    ax.set_title(f"{c.name}: {verdict}", fontsize=9, color="black" if result.passed else "red")
+    if not c.counts:
+        verdict = "known gap, now met" if result.passed else "known gap"
+    colour = "red" if result.failing else "black"
+    ax.set_title(f"{c.name}: {verdict}", fontsize=9, color=colour)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)

@@ -23,9 +23,39 @@ def test_every_scale_has_checks_and_names_are_unique():
 def test_every_check_states_source_tolerance_rationale_and_has_a_figure(check):
     for field in ("title", "quantity", "published", "source", "tolerance", "rationale"):
         assert getattr(check, field).strip(), (check.name, field)
-    assert check.basis in c.BASES
+    assert check.kind in c.KINDS
     assert callable(check.measure) and callable(check.plot)
     assert re.fullmatch(r"(fibre|nerve|body)\.[a-z0-9_]+", check.name)
+
+
+def test_a_calibration_names_parameters_that_are_calibrated():
+    import dataclasses
+
+    from cellsim import scales
+
+    for check in ALL:
+        assert not (check.fitted and check.kind != "calibration"), check.name
+        sets = scales.get(check.scale).parameter_sets
+        fields = {f.name: f for f in dataclasses.fields(type(next(iter(sets.values()))))}
+        for name in check.fitted:
+            assert name in fields, f"{check.name}: no parameter {name!r}"
+            assert fields[name].metadata["param"].basis == "calibrated", (check.name, name)
+
+
+def test_the_calibration_register_is_current():
+    from cellsim.validation.register import markdown
+
+    written = (ROOT / "docs" / "validation" / "calibration.md").read_text()
+    assert written == markdown(ALL), "run: cellsim check --register docs/validation/calibration.md"
+
+
+def test_acceptance_rules_decide_and_describe_themselves():
+    rule = c.around(18.5, 2.8, "µM", reason="15 %")
+    assert rule.holds(20.0) and not rule.holds(21.4) and not rule.holds(float("nan"))
+    assert rule.text == "18.5 ± 2.8 µM"
+    assert c.at_least(5.0, "Hz").text == "at least 5 Hz" and not c.at_least(5.0).holds(4.9)
+    outcome = c.Outcome(samples=(1.0, 2.0, 3.0))
+    assert outcome.value == 2.0 and outcome.se == pytest.approx(1.0 / 3**0.5)
 
 
 def test_every_check_is_run_by_a_validation_test():
@@ -47,7 +77,7 @@ def _fake(name="body.fake", measure=None):
         rationale="for the test",
         measure=measure or (lambda s: c.Outcome(2.0, "2.0", {"0.9 <= x <= 1.1": False})),
         plot=figures.scalar,
-        basis="emergent",
+        kind="prediction",
     )
 
 
@@ -90,8 +120,19 @@ def test_a_failing_or_broken_check_is_reported_with_a_figure(tmp_path):
 
     path = report.write_report([failing, broken], tmp_path, ["body"], wall_s=1.0, quick=True)
     text = path.read_text()
-    assert "2 of 2" not in text and "0 of 2 checks passed (2 failed)" in text
+    assert "0 predictions pass of 2" in text and "2 FAILED" in text
     for name in ("body.fake", "body.broken"):
         assert f"[{name}](#" in text  # listed among the failing checks and in the table
         assert (tmp_path / "figures" / f"{name}.png").stat().st_size > 1000
-    assert "FAIL  body.fake" in report.table([failing])
+    assert "FAIL         body.fake" in report.table([failing])
+    assert (tmp_path / "calibration.md").exists()
+
+
+def test_a_known_gap_is_shown_but_never_fails_and_says_when_it_is_met():
+    gap = c.Check(**{**_fake().__dict__, "kind": "known_gap"}).run(c.Session())
+    assert not gap.passed and not gap.failing
+    fields = {**_fake().__dict__, "kind": "known_gap", "accept": c.Within(1.5, 2.5)}
+    fields["measure"] = lambda s: c.Outcome(2.0)
+    met = c.Check(**fields).run(c.Session())
+    assert met.passed and "(1 now met)" in report.headline([gap, met])
+    assert "1 known gaps" not in report.headline([gap]) and "1 known gap" in report.headline([gap])
