@@ -68,7 +68,7 @@ def problem(n_ions: int, dt_us: float = 1.0, seed: int = 1) -> FibreModel:
     )
     settings = RunSettings(duration_ms=1.0, dt_us=dt_us, seed=seed, record_every_ms=1e9)
     env = Environment(mg_free_intracellular_mM=MG_MM)
-    return FibreModel(params, Protocol("none"), settings, env)
+    return FibreModel.from_setup(params, Protocol("none"), settings, env)
 
 
 def _median_time(fn, repeats: int) -> float:

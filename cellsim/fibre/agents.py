@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import math
 
-import mesa
-
 from cellsim import random as crandom
+from cellsim.agent_views import RowAgent
 from cellsim.fibre import kernel as K
 from cellsim.fibre.state import BOUND, CA, FREE, IN_SR, MG, NONE, SITE_TYPE_NAMES
 
@@ -42,12 +41,8 @@ def _reflect(x: float, length: float) -> float:
     return x
 
 
-class _RowAgent(mesa.Agent):
-    """An agent that is a view onto row ``row`` of the model's arrays."""
-
-    def __init__(self, model, row: int):
-        super().__init__(model)
-        self.row = row
+class _RowAgent(RowAgent):
+    """A fibre agent: a view onto row ``row`` of the fibre's arrays."""
 
     @property
     def _s(self):
@@ -81,6 +76,7 @@ class Ion(_RowAgent):
         One hash per ion and step (the agent key), and one more for a free ion:
         their 32-bit halves give the three displacements and the two tests.
         """
+        self.check_engine()
         m, s, i = self.model, self._s, self.row
         pi, step, seed = m.pi, m.step_index, m.seed
         event = -1
@@ -171,6 +167,7 @@ class ParvalbuminSite(Site):
 
     def step(self):
         """Reference rule: Brownian motion with reflecting walls."""
+        self.check_engine()
         m, s, r = self.model, self._s, self.row
         pf = m.pf
         key = crandom.step_key(m.seed, crandom.PURPOSE_MOVE, m.step_index)
@@ -197,6 +194,7 @@ class SercaPump(_RowAgent):
 
     def step(self):
         """Reference rule: if both slots hold Ca, transport them with p(k·f_Mg)."""
+        self.check_engine()
         m, s = self.model, self._s
         base = int(s.type_start[K.SERCA]) + 2 * self.row
         if s.site_species[base] != CA or s.site_species[base + 1] != CA:
@@ -225,6 +223,7 @@ class RyRChannel(_RowAgent):
 
     def gate(self, p_open: float, p_close: float):
         """Reference rule: open or close with this step's probabilities."""
+        self.check_engine()
         m, s, r = self.model, self._s, self.row
         key = crandom.agent_key(crandom.step_key(m.seed, crandom.PURPOSE_CHANNEL, m.step_index), r)
         u = crandom.uniform(key, 0)
@@ -253,6 +252,7 @@ class RegulatoryUnit(_RowAgent):
 
     def step(self):
         """Reference rule: compute the next state from the current ones."""
+        self.check_engine()
         m, s, r = self.model, self._s, self.row
         pf, dt = m.pf, m.pf[K.F_DT]
         per_chain = s.ru_per_chain

@@ -1,8 +1,7 @@
 """The fibre as a ``mesa.Model``: owns the arrays, makes agent views, steps an engine.
 
->>> from cellsim.fibre import FibreModel, Protocol, RunSettings, get_parameter_set
->>> model = FibreModel(get_parameter_set("human"), Protocol.single(5.0),
-...                    RunSettings(duration_ms=50))
+>>> from cellsim.fibre import FibreModel
+>>> model = FibreModel(parameter_set="human", mg_free_mM=0.5, duration_ms=50.0, rng=1)
 >>> model.run()                                    # numba engine by default
 >>> model.datacollector.get_model_vars_dataframe()  # doctest: +SKIP
 
@@ -48,6 +47,7 @@ from cellsim.fibre.state import (
     make_geometry,
     rate_tables,
 )
+from cellsim.mesa_model import RecordStepModel
 
 #: Recorded quantities, in the order kernel.observe writes them.
 OBSERVABLES = (
@@ -165,32 +165,100 @@ def check_time_step(p: FibreParams, dt_ms: float, mg_free_mM: float) -> None:
         )
 
 
-class FibreModel(mesa.Model):
+class FibreModel(RecordStepModel):
     """A muscle-fibre segment whose ions, sites, channels and pumps are Mesa agents.
+
+    Made the Mesa way, from scalars (what ``mesa.batch_run`` and a slider vary)::
+
+        model = FibreModel(parameter_set="human", mg_free_mM=0.3, duration_ms=20.0, rng=1)
+        model.run()          # or model.step(): one record interval (record_every_ms)
+
+    or from a scale's typed setup with :meth:`from_setup`.  Every scalar goes through the
+    scenario validator, so a bad value gets the same message as in a file.
 
     Parameters
     ----------
-    params
-        The fibre parameter set (with overrides applied).
-    protocol
-        Stimuli or a skinned-fibre clamp.
-    settings
-        Duration, dt, seed, recording and engine.
-    environment
-        What the fibre sees: its free Mg (and a nerve's muscle action potentials, which
-        then replace the protocol's stimuli).  Unset fields take the parameter set's
-        ``conditions``.
+    parameter_set
+        A named set (``"human"``, ``"mouse_fast_16C"``).
+    mg_free_mM, temperature_C
+        The environment: cytosolic free Mg and temperature (None: the set's conditions).
+    stimulus
+        ``"pulses"`` (action potentials at ``stimulus_ms``), ``"train"`` (from the first
+        of ``stimulus_ms`` at ``frequency_hz`` for ``train_duration_ms``) or ``"none"``.
+    stimulus_ms
+        One time or a list of times.
+    duration_ms, dt_us, record_every_ms, engine
+        Run settings.
+    rng
+        The seed (an int); None draws one (``model.seed`` records it).
+    **overrides
+        Any parameter of the set by name, e.g. ``serca_uM=100``.
+
+    Attributes
+    ----------
+    time
+        Simulated time in ms (``model.time_ms``); ``steps`` counts record intervals.
     """
 
     def __init__(
         self,
+        parameter_set: str = "human",
+        *,
+        mg_free_mM: float | None = None,
+        temperature_C: float | None = None,
+        stimulus: str = "pulses",
+        stimulus_ms: float | tuple[float, ...] = 5.0,
+        frequency_hz: float = 50.0,
+        train_duration_ms: float = 300.0,
+        duration_ms: float = 100.0,
+        dt_us: float = 5.0,
+        record_every_ms: float = 0.1,
+        engine: str = "numba",
+        rng: int | None = None,
+        **overrides,
+    ):
+        from cellsim.fibre.experiments import scenario
+
+        times = [stimulus_ms] if isinstance(stimulus_ms, int | float) else list(stimulus_ms)
+        protocol = {"kind": stimulus, "times_ms": times}
+        if stimulus == "train":
+            protocol.update(start_ms=times[0], frequency_hz=frequency_hz,
+                            train_duration_ms=train_duration_ms)  # fmt: skip
+        environment = {"mg_free_intracellular_mM": mg_free_mM, "temperature_C": temperature_C}
+        built = scenario(
+            {"parameter_set": parameter_set, **overrides},
+            protocol,
+            {"duration_ms": duration_ms, "dt_us": dt_us, "record_every_ms": record_every_ms,
+             "engine": engine, "seed": _seed(rng)},
+            {k: v for k, v in environment.items() if v is not None},
+            name="model",
+        )  # fmt: skip
+        setup = built.setups["fibre"]
+        self._build(setup.params, setup.protocol, setup.settings, built.environment)
+
+    @classmethod
+    def from_setup(
+        cls,
         params: FibreParams,
         protocol: Protocol,
         settings: RunSettings,
         environment: Environment | None = None,
-    ):
+    ) -> FibreModel:
+        """A model from typed objects (a scale's setup): what ``cellsim.run`` uses."""
+        model = cls.__new__(cls)
+        model._build(params, protocol, settings, environment)
+        return model
+
+    def _build(
+        self,
+        params: FibreParams,
+        protocol: Protocol,
+        settings: RunSettings,
+        environment: Environment | None,
+    ) -> None:
         self._views = None  # agent views, made on first use (see _agent_views)
-        super().__init__(rng=settings.seed)
+        mesa.Model.__init__(self, rng=settings.seed)
+        self._start_stepping()
         self.params = params
         self.protocol = protocol
         self.settings = settings
@@ -205,9 +273,12 @@ class FibreModel(mesa.Model):
         #: starts numba's thread pool (see cellsim.fibre.kernel)
         self.threads = 1
         self.step_index = 0
+        self.reference_active = False  # set while the reference engine steps the agents
+        self._progress = self._on_record = None
         check_time_step(params, settings.dt_ms, self.mg_free_mM)
         levels = protocol.clamp_levels_uM(self.mg_free_mM) if self.clamped else ()
         clamp = levels[0] if levels else None
+        self._clamp_changes = dict(protocol.clamp_change_steps(settings.dt_ms, self.mg_free_mM))
         self.state = build_state(
             params,
             settings.seed,
@@ -327,12 +398,34 @@ class FibreModel(mesa.Model):
         self.pf[K.F_CLAMP_CA], self.pf[K.F_CLAMP_MG] = ca_uM, mg_uM
 
     # ---------------------------------------------------------------- stepping
-    def step(self):
-        """Advance one time step dt with the chosen engine."""
-        self.advance(1)
+    @property
+    def finished(self) -> bool:
+        return self.step_index >= self.n_steps
+
+    def advance_record(self) -> None:
+        """One record interval (``model.step()`` in Mesa's terms): advance, observe, collect.
+
+        Stops early at a change of the clamp's bath, so each level starts on time.
+        """
+        n = min(self.settings.record_every_steps, self.n_steps - self.step_index)
+        upcoming = [c for c in self._clamp_changes if c > self.step_index]
+        if upcoming:
+            n = min(n, min(upcoming) - self.step_index)
+        self.advance(n)
+        if self.step_index in self._clamp_changes:
+            self.set_clamp(*self._clamp_changes[self.step_index])
+        self.observe()
+        self.datacollector.collect(self)
+        if self._on_record is not None:
+            self._on_record(self)
+        if self._progress is not None:
+            self._progress(n)
 
     def advance(self, n_steps: int) -> None:
-        """Advance ``n_steps`` time steps (one kernel call with the numba engine)."""
+        """Advance ``n_steps`` kernel time steps (one kernel call with the numba engine).
+
+        Below Mesa's ``step()``: nothing is observed or collected.
+        """
         if self.engine == "numba":
             args = (self.step_index, n_steps, self.seed, self.ap_times_ms, *self.kernel_arrays())
             if self.threads > 1:
@@ -372,32 +465,20 @@ class FibreModel(mesa.Model):
         progress: Callable[[int], None] | None = None,
         on_record: Callable[[FibreModel], None] | None = None,
     ) -> None:
-        """Run to ``settings.duration_ms``, collecting data every record stride.
+        """Step to the end of the run (``while running: step()``).
 
         Parameters
         ----------
         progress
-            Called with the number of steps just done (e.g. a tqdm ``update``).
+            Called with the number of time steps just done (e.g. a tqdm ``update``).
         on_record
             Called after each record (snapshots hook).
         """
-        total = self.n_steps
-        stride = self.settings.record_every_steps
-        changes = dict(self.protocol.clamp_change_steps(self.settings.dt_ms, self.mg_free_mM))
-        while self.step_index < total:
-            n = min(stride, total - self.step_index)
-            upcoming = [c for c in changes if c > self.step_index]
-            if upcoming:
-                n = min(n, min(upcoming) - self.step_index)
-            self.advance(n)
-            if self.step_index in changes:
-                self.set_clamp(*changes[self.step_index])
-            self.observe()
-            self.datacollector.collect(self)
-            if on_record is not None:
-                on_record(self)
-            if progress is not None:
-                progress(n)
+        self._progress, self._on_record = progress, on_record
+        try:
+            super().run()
+        finally:
+            self._progress = self._on_record = None
 
     # -------------------------------------------------- bookkeeping for agents
     def bind_site(self, site: int, ion: int) -> None:
@@ -421,3 +502,10 @@ class FibreModel(mesa.Model):
 
 def _reporter(k: int):
     return lambda m: float(m._obs[k])
+
+
+def _seed(rng) -> int:
+    """An int seed from Mesa's ``rng`` argument (None: a fresh one, recorded)."""
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % (2**63 - 1))
+    return int(rng)

@@ -18,6 +18,15 @@ from cellsim.fibre.state import CA, FREE, MG, NONE, PV
 
 
 def step(model) -> None:
+    """One time step of the reference engine (agents may apply their rules during it)."""
+    model.reference_active = True
+    try:
+        _step(model)
+    finally:
+        model.reference_active = False
+
+
+def _step(model) -> None:
     """One step of the reference engine: agents apply the rules in Python.
 
     Phase order and conflict rules are those of kernel.advance.

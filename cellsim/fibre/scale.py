@@ -81,7 +81,7 @@ class FibreScale(ScaleBase):
 
     def build(self, setup: Setup, env: Environment) -> FibreModel:
         """The FibreModel a setup describes, in an environment."""
-        model = FibreModel(setup.params, setup.protocol, setup.settings, env)
+        model = FibreModel.from_setup(setup.params, setup.protocol, setup.settings, env)
         model.threads = kernel_threads(
             setup.settings.threads, model.state.n_ions, PARALLEL_MIN_IONS
         )

@@ -19,18 +19,13 @@ same trajectory.  The model sets ``model.step_index`` and the per-step tables
 
 from __future__ import annotations
 
-import mesa
-
+from cellsim.agent_views import RowAgent
 from cellsim.nerve import rules
 from cellsim.nerve.rules import agent_uniform
 
 
-class _RowAgent(mesa.Agent):
-    """An agent that is one row (``row``) of the model's arrays."""
-
-    def __init__(self, model, row: int):
-        super().__init__(model)
-        self.row = row
+class _RowAgent(RowAgent):
+    """A nerve agent: a view onto row ``row`` of the nerve's arrays."""
 
     def _draw(self, purpose: int) -> float:
         m = self.model
@@ -65,6 +60,7 @@ class NaChannel(_RowAgent):
         return self.state == rules.NA_OPEN_STATE
 
     def step(self) -> None:
+        self.check_engine()
         self.state = rules.na_next(self.state, self._draw(rules.PU_NA), self.model.na_cum)
 
 
@@ -84,6 +80,7 @@ class KChannel(_RowAgent):
         return self.state == rules.K_OPEN_STATE
 
     def step(self) -> None:
+        self.check_engine()
         self.state = rules.k_next(self.state, self._draw(rules.PU_K), self.model.k_cum)
 
 
@@ -120,6 +117,7 @@ class CaChannel(_RowAgent):
         return self.gate_open and not self.mg_blocked
 
     def step(self) -> None:
+        self.check_engine()
         m = self.model
         if m.iv[rules.IV_ACTIVE] != 1:
             return  # the terminal is at rest between action potentials
@@ -172,6 +170,7 @@ class ReleaseSite(_RowAgent):
         return range(self.row * cps, (self.row + 1) * cps)
 
     def step(self) -> None:
+        self.check_engine()
         m = self.model
         active = m.iv[rules.IV_ACTIVE] == 1
         m.fused[self.row] = 0
@@ -226,6 +225,7 @@ class NMDAReceptor(_RowAgent):
         return self.is_open and not self.mg_blocked
 
     def step(self) -> None:
+        self.check_engine()
         ctx = self.model.ctx
         self.is_open = rules.two_state_next(
             int(self.is_open),

@@ -22,7 +22,7 @@ def _model(params, **kw):
     from cellsim.nerve.model import NerveModel  # lazy: metrics stays light to import
 
     kw.setdefault("agents", kw.get("engine", "numba") == "reference")
-    return NerveModel(params, **kw)
+    return NerveModel.from_arrays(params, **kw)
 
 
 def release_vs_ca(

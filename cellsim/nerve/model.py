@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 
 from cellsim.errors import ModelError
+from cellsim.mesa_model import RecordStepModel
 from cellsim.nerve import kernel, reference, rules
 from cellsim.nerve.agents import CaChannel, KChannel, NaChannel, NMDAReceptor, ReleaseSite
 from cellsim.nerve.params import NerveParams
@@ -117,11 +118,33 @@ def pack_params(
     return p
 
 
-class NerveModel(mesa.Model):
+class NerveModel(RecordStepModel):
     """Axon patch, neuromuscular junction and NMDA synapse as Mesa agents over arrays.
 
-    Parameters
-    ----------
+    Made the Mesa way, from scalars (what ``mesa.batch_run`` and a slider vary)::
+
+        model = NerveModel(ca_ionised_mM=0.7, duration_ms=200.0, rng=1)
+        model.run()          # or model.step(): one record interval (record_every_ms)
+
+    The keyword constructor goes through the scenario validator (a bad value gets the
+    message a file would); :meth:`from_arrays` takes per-step input arrays directly (what
+    the scale and the experiments use).  ``model.time`` is simulated ms.
+
+    Keyword parameters
+    ------------------
+    parameter_set, parts
+        A named set and the parts to run (``"axon"``, ``"junction"``, ``"nmda"``).
+    ca_ionised_mM, mg_ionised_mM, temperature_C
+        The environment (None: the set's conditions).
+    stimulus, stimulus_ms, frequency_hz, count
+        Axon stimulus: ``"none"``, ``"pulses"`` at ``stimulus_ms`` or a ``"train"``.
+    duration_ms, dt_us, record_every_ms, engine, rng
+        Run settings; ``rng`` is the seed (None draws one, kept in ``model.nerve_seed``).
+    **overrides
+        Any parameter of the set by name.
+
+    Parameters of :meth:`from_arrays`
+    ---------------------------------
     params
         A :class:`~cellsim.nerve.params.NerveParams` set.
     ca_o_mM, mg_o_mM
@@ -155,6 +178,54 @@ class NerveModel(mesa.Model):
 
     def __init__(
         self,
+        parameter_set: str | None = None,
+        *,
+        parts: Sequence[str] = ("axon", "junction"),
+        ca_ionised_mM: float | None = None,
+        mg_ionised_mM: float | None = None,
+        temperature_C: float | None = None,
+        stimulus: str = "none",
+        stimulus_ms: float | Sequence[float] = 10.0,
+        frequency_hz: float = 20.0,
+        count: int = 0,
+        duration_ms: float = 1000.0,
+        dt_us: float = 10.0,
+        record_every_ms: float = 0.1,
+        engine: str = "numba",
+        rng: int | None = None,
+        **overrides,
+    ):
+        from cellsim.nerve.scale import NERVE
+        from cellsim.scenario import resolve
+
+        times = [stimulus_ms] if isinstance(stimulus_ms, int | float) else list(stimulus_ms)
+        protocol = {"kind": stimulus, "times_ms": times, "start_ms": times[0],
+                    "frequency_hz": frequency_hz, "count": count}  # fmt: skip
+        environment = {"ca_ionised_mM": ca_ionised_mM, "mg_ionised_mM": mg_ionised_mM,
+                       "temperature_C": temperature_C}  # fmt: skip
+        model = {"parts": list(parts), **overrides}
+        if parameter_set is not None:
+            model["parameter_set"] = parameter_set
+        data = {
+            "scenario": {"name": "model"},
+            "environment": {k: v for k, v in environment.items() if v is not None},
+            "nerve": model,
+            "protocol": protocol,
+            "run": {"duration_ms": duration_ms, "dt_us": dt_us, "engine": engine,
+                    "record_every_ms": record_every_ms, "seed": _seed(rng)},
+        }  # fmt: skip
+        built = resolve(data, "NerveModel(...)")
+        NERVE.build(built.setups["nerve"], built.environment, into=self)
+
+    @classmethod
+    def from_arrays(cls, params: NerveParams, **kwargs) -> NerveModel:
+        """A model from a parameter set and per-step inputs (see the class docstring)."""
+        model = cls.__new__(cls)
+        model._build(params, **kwargs)
+        return model
+
+    def _build(
+        self,
         params: NerveParams,
         *,
         ca_o_mM: float,
@@ -174,7 +245,10 @@ class NerveModel(mesa.Model):
         agents: bool = True,
         parallel_min_agents: int = PARALLEL_MIN_AGENTS,
     ):
-        super().__init__(rng=seed)
+        mesa.Model.__init__(self, rng=seed)
+        self._start_stepping()
+        self.reference_active = False  # set while the reference engine steps the agents
+        self._bar = None
         if engine not in ENGINES:
             raise ModelError(f"engine must be one of {ENGINES}, got {engine!r}.")
         unknown = set(parts) - set(PARTS)
@@ -213,6 +287,10 @@ class NerveModel(mesa.Model):
         }
         self._record_initial()
         self._take_snapshot()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(self, j) for j, name in enumerate(RECORDED)}
+        )
+        self.datacollector.collect(self)
 
     # ---- construction ---------------------------------------------------------------
     def _make_inputs(self, stim, glutamate, clamp):
@@ -304,26 +382,33 @@ class NerveModel(mesa.Model):
         r[10] = 1.0 - self.nmda_block.mean() if self.nmda_block.size else 0.0
 
     # ---- time stepping ----------------------------------------------------------------
-    def step(self) -> None:
-        """Advance one time step (Mesa's tick) with the chosen engine."""
-        if self.step_index >= self.n_steps:
-            self.running = False
-            return
-        self._advance(1)
+    @property
+    def time_ms(self) -> float:
+        return self.step_index * self.dt_ms
+
+    @property
+    def finished(self) -> bool:
+        return self.step_index >= self.n_steps
+
+    def advance_record(self) -> None:
+        """One record interval (``model.step()`` in Mesa's terms): advance, snapshot, collect."""
+        n = min(self.record_every, self.n_steps - self.step_index)
+        self._advance(n)
+        if self.step_index % self.snapshot_every == 0:
+            self._take_snapshot()
+        self.datacollector.collect(self)
+        if self._bar is not None:
+            self._bar.update(n)
 
     def run(self, progress: bool = False) -> NerveModel:
-        """Run to the end, taking snapshots every ``snapshot_every`` steps."""
-        bar = _progress_bar(self.n_steps - self.step_index, progress)
-        while self.step_index < self.n_steps:
-            n = min(self.snapshot_every, self.n_steps - self.step_index)
-            self._advance(n)
-            if self.step_index % self.snapshot_every == 0:
-                self._take_snapshot()
-            if bar is not None:
-                bar.update(n)
-        if bar is not None:
-            bar.close()
-        self.running = False
+        """Step to the end of the run (``while running: step()``), with a progress bar."""
+        self._bar = _progress_bar(self.n_steps - self.step_index, progress)
+        try:
+            super().run()
+        finally:
+            if self._bar is not None:
+                self._bar.close()
+            self._bar = None
         return self
 
     def _advance(self, n: int) -> None:
@@ -426,6 +511,24 @@ class NerveModel(mesa.Model):
     def snapshot_arrays(self) -> dict[str, np.ndarray]:
         """Snapshots stacked into arrays (frames × agents)."""
         return {k: np.asarray(v) for k, v in self.snapshots.items()}
+
+
+#: Columns of the time series that Mesa's DataCollector also reports (the latest record).
+RECORDED = rules.RECORD_COLUMNS
+
+
+def _reporter(model: NerveModel, column: int):
+    def latest(m) -> float:
+        return float(m.rec[m.step_index // m.record_every, column])
+
+    return latest
+
+
+def _seed(rng) -> int:
+    """An int seed from Mesa's ``rng`` argument (None: a fresh one, recorded)."""
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % (2**63 - 1))
+    return int(rng)
 
 
 def _progress_bar(total: int, enabled: bool):

@@ -13,6 +13,15 @@ from cellsim.nerve.agents import CaChannel, KChannel, NaChannel, NMDAReceptor, R
 
 
 def step(model) -> None:
+    """One time step of the reference engine (agents may apply their rules during it)."""
+    model.reference_active = True
+    try:
+        _step(model)
+    finally:
+        model.reference_active = False
+
+
+def _step(model) -> None:
     """One step of the reference engine: the kernel's phases, agents stepped by Mesa."""
     s, p, sv, iv = model.step_index, model.p, model.sv, model.iv
     by_type = model.agents_by_type

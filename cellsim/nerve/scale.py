@@ -84,8 +84,10 @@ class NerveScale(ScaleBase):
                     f"{where}: [run] {key} must be >= the time step ({settings.dt_ms:g} ms)."
                 )
 
-    def build(self, setup: Setup, env: Environment, *, agents: bool = True) -> NerveModel:
-        """The NerveModel a setup describes, in an environment."""
+    def build(
+        self, setup: Setup, env: Environment, *, agents: bool = True, into: NerveModel = None
+    ) -> NerveModel:
+        """The NerveModel a setup describes, in an environment (built ``into`` a new object)."""
         params, protocol, settings = setup.params, setup.protocol, setup.settings
         seen = env.over(params.conditions)
         params = at_temperature(params, seen.temperature_C)
@@ -102,7 +104,8 @@ class NerveScale(ScaleBase):
         snapshot_steps = (
             settings.steps(settings.snapshot_every_ms) if settings.snapshot_every_ms else NEVER
         )
-        model = NerveModel(
+        model = into if into is not None else NerveModel.__new__(NerveModel)
+        model._build(
             params,
             ca_o_mM=seen.ca_ionised_mM,
             mg_o_mM=seen.mg_ionised_mM,

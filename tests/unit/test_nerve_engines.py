@@ -35,7 +35,7 @@ def _model(
     n = round(duration_ms / 0.01)
     stim = square_pulses(np.array([0.2]), 0.5, 100.0, n, 0.01)
     glu = square_pulses(np.array([0.5]), 1.0, 1.0, n, 0.01)
-    return NerveModel(
+    return NerveModel.from_arrays(
         params,
         ca_o_mM=ca,
         mg_o_mM=mg,
@@ -145,6 +145,6 @@ def test_reference_engine_needs_agents():
     from cellsim.errors import ModelError
 
     with pytest.raises(ModelError, match="agents"):
-        NerveModel(
+        NerveModel.from_arrays(
             SMALL, ca_o_mM=1.2, mg_o_mM=0.5, duration_ms=1.0, engine="reference", agents=False
         )
