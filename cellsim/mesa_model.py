@@ -13,9 +13,10 @@
 ``mesa.batch_run`` reads the record at index ``steps - 1`` on Mesa 3.3 (which has a
 record at construction): there ``running`` turns False on the first ``step()`` after the
 end, an empty step that is counted, so that index is the final record (on Mesa 3.3
-``steps`` is therefore one more than the record intervals after ``run()``).  Mesa 3.3 has no ``model.time``;
-the attribute is set all the same.  Mind ``batch_run``'s ``max_steps`` (default 1000):
-a 150 ms run recorded every 0.1 ms needs ``max_steps=1500``.
+``steps`` is therefore one more than the record intervals after ``run()``).  Mesa 3.3
+has no ``model.time``; the attribute is set all the same.  Mind ``batch_run``'s
+``max_steps`` (default 1000): a 150 ms run recorded every 0.1 ms needs
+``max_steps=1500``.
 """
 
 from __future__ import annotations
