@@ -90,7 +90,7 @@ def test_agent_reporters_record_every_collection():
 def test_remove_and_a_half_step_say_what_to_use_instead():
     model = FibreModel(duration_ms=0.5, stimulus_ms=0.1, rng=1)
     ion = model.agents_by_type[CaIon][0]
-    with pytest.raises(ModelError, match="view of a row.*particle_weight"):
+    with pytest.raises(ModelError, match=r"view of a row.*particle_weight"):
         ion.remove()
     with pytest.raises(ModelError, match=r"model\.step\(\)"):
         model.agents_by_type[CaIon].do("step")
