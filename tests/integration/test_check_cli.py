@@ -35,7 +35,7 @@ def test_quick_body_report_has_one_figure_per_check(tmp_path, capsys):
     assert main(["check", "--only", "body", "--quick", "--report", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     body = [x.name for x in c.load(["body"])]
-    assert f"{len(body)} of {len(body)} checks passed" in out
+    assert "FAILED" not in out and "predictions pass of" in out
     assert f"/{len(body)}] body.ca_absorption_15mg ... pass" in err  # progress on stderr
     text = (tmp_path / "report.md").read_text()
     figures_written = sorted(p.stem for p in (tmp_path / "figures").glob("*.png"))
@@ -57,12 +57,13 @@ def test_a_failing_check_gives_exit_1_and_is_shown(monkeypatch, capsys):
         rationale="test",
         measure=lambda s: c.Outcome(2.0, "2", {"x == 1": False}),
         plot=figures.scalar,
-        basis="emergent",
+        kind="prediction",
     )
     monkeypatch.setattr(command, "select", lambda only: (["body"], [failing]))
     assert main(["check", "-q"]) == 1
     out = capsys.readouterr().out
-    assert "FAIL  body.always_fails" in out and "0 of 1 checks passed (1 failed)" in out
+    assert "FAIL         body.always_fails" in out and "1 FAILED" in out
+    assert "0 predictions pass of 1" in out
 
 
 @pytest.mark.slow
@@ -71,4 +72,5 @@ def test_full_check_of_every_scale_passes(tmp_path, capsys):
     assert main(["check", "--report", str(tmp_path)]) == 0
     n = len(c.load())
     assert len(list((tmp_path / "figures").glob("*.png"))) == n
-    assert f"{n} of {n} checks passed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "FAILED" not in out and "predictions pass of" in out
