@@ -193,7 +193,7 @@ def _write_contents(out: RunOutput, folder: Path, scenario: dict, figure: bool) 
         import matplotlib.pyplot as plt
 
         fig = out.figure(out)
-        fig.savefig(folder / "figure.png", dpi=110)
+        fig.savefig(folder / "figure.png", dpi="figure")  # the style sets it: 1920 x 1080 px
         plt.close(fig)
 
 
