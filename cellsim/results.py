@@ -40,12 +40,15 @@ MANIFEST = "manifest.json"
 
 def versions() -> dict[str, str]:
     """Versions of cellsim and the libraries that shape its results."""
-    out = {}
-    for name in ("cellsim", "numpy", "numba", "mesa", "scipy"):
+    from cellsim import DISTRIBUTION, __version__
+
+    out = {"cellsim": __version__}
+    for name in (DISTRIBUTION, "numpy", "numba", "mesa", "scipy"):
         try:
-            out[name] = metadata.version(name)
+            out["cellsim" if name == DISTRIBUTION else name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            out[name] = "not installed"
+            if name != DISTRIBUTION:  # run from a source tree: the package's own version
+                out[name] = "not installed"
     out["python"] = platform.python_version()
     return out
 

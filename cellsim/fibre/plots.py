@@ -153,9 +153,15 @@ def what_you_see(s: dict) -> str:
         "% of maximal force) and the sarcomere shortens (bottom right). SERCA pumps, which "
         "run on Mg-ATP, take the Ca back, and the fibre relaxes."
     )
-    if s.get("cramp"):
+    mg = s.get("mg_free_mM")
+    if s.get("cramp") and isinstance(mg, (int, float)) and mg < 0.3:
         text += (
-            " Here it does not: free Mg is low, so the pumps are slow and the RyR channels "
-            "leak: force stays up (summary: cramp = true)."
+            f" Here it does not: at free Mg {mg:g} mM (normal 0.5) the pumps are slow and "
+            "the RyR channels leak, so force stays up (summary: cramp = true)."
+        )
+    elif s.get("cramp"):
+        text += (
+            " Here force is still up when the run ends (summary: cramp = true); if the run "
+            "is short, a longer [run] duration_ms shows whether it relaxes."
         )
     return text + " Watch the ions with `cellsim animate RESULTS -o movie.mp4`."
