@@ -10,8 +10,11 @@ in the table gets a label from its name and a unit from its suffix (``_mM``, ``_
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,14 @@ class Quantity:
         """A value with its unit: "0.15 mM", "88 % of maximum", "never relaxed"."""
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return self.missing or "no value"
-        if isinstance(v, bool):
+        if isinstance(v, (bool, np.bool_)):
             return "yes" if v else "no"
-        if not isinstance(v, (int, float)):
+        if not isinstance(v, (numbers.Real, np.number)):
             return str(v)
-        text = f"{v * self.factor:.{digits}g}"
-        if not self.unit:
-            return text
-        if self.unit.startswith("%"):
-            return f"{text} {self.unit}"
-        return f"{text} {self.unit}"
+        shown = float(v) * self.factor
+        # no exponents for what people read: 6214 mg, not 6.21e+03 mg
+        text = f"{shown:.0f}" if abs(shown) >= 10**digits else f"{shown:.{digits}g}"
+        return f"{text} {self.unit}" if self.unit else text
 
     def change(self, delta) -> str:
         """A signed difference with its unit: "+14 ms", "-12 % of maximum"."""
