@@ -294,7 +294,7 @@ def note(ax, text: str, *, loc: str = "upper left") -> None:
     )
 
 
-def tidy_log_axis(ax, values: Iterable[float], *, axis: str = "x", most: int = 7) -> None:
+def tidy_log_axis(ax, values: Iterable[float], *, axis: str = "x", most: int = 10) -> None:
     """Log axis whose tick labels are the values themselves (at most ``most``), no minors.
 
     Matplotlib's default labels minor ticks of short log axes ("2×10⁻¹", "3×10⁻¹", ...),

@@ -127,15 +127,10 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def _num_or_text(text: str):
-    try:
-        return (0, float(text), "")
-    except ValueError:
-        return (1, 0.0, text)
-
-
-def _where(row, names) -> str:
-    return ", ".join(f"{n} = {_fmt(row[n])}" for n in names)
+def _where(row, names, spec: SweepSpec | None = None) -> str:
+    if spec is None:
+        return ", ".join(f"{n} = {_fmt(row[n])}" for n in names)
+    return ", ".join(f"{_short(spec, n)} {_value(spec, n, row[n])}" for n in names)
 
 
 # ---------------------------------------------------------------- plots
@@ -270,7 +265,7 @@ def _line_plot(spec: SweepSpec, df, metric: str, plt):
     if never_total:
         ax.axhline(never_y, color="0.6", ls=":", lw=1.5, zorder=0)
         ax.annotate(f"▲ {q.missing} ({never_total} run{'s' if never_total > 1 else ''})",
-                    xy=(0.01, never_y), xycoords=("axes fraction", "data"), va="bottom",
+                    xy=(0.99, never_y), xycoords=("axes fraction", "data"), va="bottom", ha="right",
                     fontsize=style.NOTE_PT, color="0.2")  # fmt: skip
         ax.set_ylim(0 if top > 0 else None, never_y * 1.1)
     elif boolean:
@@ -386,14 +381,17 @@ def _flips(spec: SweepSpec, means, names) -> list[str]:
         ctx = (
             ""
             if not others
-            else " at " + ", ".join(f"{n} = {_fmt(v)}" for n, v in zip(others, key, strict=True))
+            else " at "
+            + ", ".join(
+                f"{_short(spec, n)} {_value(spec, n, v)}" for n, v in zip(others, key, strict=True)
+            )
         )
         for i in range(1, len(state)):
             if state[i] != state[i - 1]:
                 out.append(
                     f"flips from {str(bool(state[i - 1])).lower()} to "
-                    f"{str(bool(state[i])).lower()} between {p1} = {_fmt(xs[i - 1])} and "
-                    f"{_fmt(xs[i])}{ctx}"
+                    f"{str(bool(state[i])).lower()} between {_short(spec, p1)} "
+                    f"{_value(spec, p1, xs[i - 1])} and {_value(spec, p1, xs[i])}{ctx}"
                 )
         if not any(state != state[0]):
             out.append(f"is {str(bool(state[0])).lower()} throughout{ctx}")
@@ -406,10 +404,12 @@ def _trend(means, p1) -> str:
         return ""
     y = g.sort_values(p1)["mean"].to_numpy()
     d = np.diff(y)
+    from cellsim.render.labels import short
+
     if (d > 0).all():
-        return f"rises with {p1} throughout"
+        return f"rises with {short(p1)} throughout"
     if (d < 0).all():
-        return f"falls with {p1} throughout"
+        return f"falls with {short(p1)} throughout"
     return ""
 
 
@@ -591,10 +591,10 @@ def report_text(spec: SweepSpec, df, tasks: list[Task], plots: list[Path]) -> st
         missing = ok[_metric_as_float(ok, metric).isna()]
         never = ""
         if q.missing and len(missing):
-            where = sorted({_fmt(v) for v in missing[names[0]]}, key=_num_or_text)
+            where = sorted(set(missing[names[0]]), key=_sort_key)
             never = (
-                f"; {q.missing} in {len(missing)} of {len(ok)} runs "
-                f"(at {names[0]} = {', '.join(where)})"
+                f"; {q.missing} in {len(missing)} of {len(ok)} runs (at "
+                f"{_short(spec, names[0])} {', '.join(_value(spec, names[0], v) for v in where)})"
             )
         if means["mean"].notna().sum() == 0:
             lines.append(f"- **{name}**: no numeric values{never or ' (check the runs)'}.")
@@ -607,11 +607,14 @@ def report_text(spec: SweepSpec, df, tasks: list[Task], plots: list[Path]) -> st
         lo = means.loc[means["mean"].idxmin()]
         hi = means.loc[means["mean"].idxmax()]
         sd = means["sd"].mean()
-        sd_text = f"; mean sd over replicates {sd:.3g}" if spec.replicates > 1 else ""
+        sd_text = f"; mean sd over replicates {q.value(sd)}" if spec.replicates > 1 else ""
         trend = _trend(means, names[0]) if len(names) == 1 else ""
         lines.append(
-            f"- **{name}**: {lo['mean']:.4g} (at {_where(lo, names)}) to {hi['mean']:.4g} "
-            f"(at {_where(hi, names)}){sd_text}" + (f"; {trend}" if trend else "") + never + "."
+            f"- **{name}**: {q.value(lo['mean'], 4)} (at {_where(lo, names, spec)}) to "
+            f"{q.value(hi['mean'], 4)} (at {_where(hi, names, spec)}){sd_text}"
+            + (f"; {trend}" if trend else "")
+            + never
+            + "."
         )
     lines += expectations_text(spec, df)
     failed = df[df["status"] == "error"]
