@@ -488,6 +488,8 @@ def gif_palette():
             entries.append(tuple((a * rgb + (1 - a) * 255).round().astype(int)))
         for a in (0.85, 0.7, 0.55, 0.4):  # shaded towards black (edges on grey, text)
             entries.append(tuple((a * rgb).round().astype(int)))
+    # pure white first, and no near-whites that the nearest-colour lookup could pick for it
+    entries = [(255, 255, 255)] + [e for e in entries if min(e) < 244]
     entries = list(dict.fromkeys(entries))[:KEEP]  # index 255 is "unchanged"
     flat = [v for rgb in entries for v in rgb]
     flat += [255] * (768 - len(flat))

@@ -367,7 +367,12 @@ def twitch_takeaway(runs: list[Run]) -> str:
     for r in runs[1:]:
         n = _twitch_numbers(r)
         if ref["half_relaxation_ms"] is not None and n["half_relaxation_ms"] is None:
-            said.append(f"never relaxes at {r.label}")
+            t = r.series["time_ms"]
+            left = 100 * float(r.series["force_fraction"][-1])
+            said.append(
+                f"never relaxes at {r.label} (force still {left:.0f} % of maximum at "
+                f"{t[-1]:.0f} ms)"
+            )
         elif ref["half_relaxation_ms"] is None and n["half_relaxation_ms"] is not None:
             said.append(f"relaxes at {r.label} (half-time {n['half_relaxation_ms']:.0f} ms)")
         elif ref["half_relaxation_ms"] is not None and (
