@@ -226,6 +226,17 @@ def _colours(n: int):
     ]
 
 
+#: Stimulus marks in grey: the runs' own lines take the colours.
+MARK = "0.45"
+
+
+def _stimulus_word(runs: list[Run]) -> str:
+    """A fibre driven by a nerve is stimulated by muscle action potentials."""
+    if any("muscle_ap_times_ms" in r.events for r in runs):
+        return "muscle AP"
+    return "stimulus"
+
+
 def _stimuli(runs: list[Run]) -> list[float]:
     times = set()
     for r in runs:
@@ -366,6 +377,10 @@ def twitch_takeaway(runs: list[Run]) -> str:
     said = []
     for r in runs[1:]:
         n = _twitch_numbers(r)
+        ref_twitch, twitch = ref["peak_force_fraction"] >= 0.05, n["peak_force_fraction"] >= 0.05
+        if not (ref_twitch and twitch):
+            said.append(_twitch_or_not(r, n, twitch))
+            continue
         if ref["half_relaxation_ms"] is not None and n["half_relaxation_ms"] is None:
             t = r.series["time_ms"]
             left = 100 * float(r.series["force_fraction"][-1])
@@ -386,7 +401,20 @@ def twitch_takeaway(runs: list[Run]) -> str:
             said.append(f"peak force {delta:+.0f} % of maximum at {r.label}")
     if not said:
         return _single_twitch(runs[0], ref)
-    return "; ".join(said) + f" (vs {runs[0].label})"
+    quiet = "" if ref["peak_force_fraction"] >= 0.05 else ": no twitch"
+    return "; ".join(said) + f" (vs {runs[0].label}{quiet})"
+
+
+def _twitch_or_not(run: Run, n: dict, twitch: bool) -> str:
+    """A run with or without a twitch (peak force 5 % of maximum), with its spikes if any."""
+    spikes = run.events.get("spike_times_ms")
+    why = f", {len(spikes)} axon spikes" if spikes is not None else ""
+    if twitch:
+        return (
+            f"twitches at {run.label} (peak force {100 * n['peak_force_fraction']:.0f} % of "
+            f"maximum{why})"
+        )
+    return f"no twitch at {run.label}" + (f" ({why[2:]})" if why else "")
 
 
 def _single_twitch(run: Run, n: dict) -> str:
@@ -472,14 +500,18 @@ def figure(runs: list[Run], handoff: str = "", title: str | None = None):
             if kind != "plasma":
                 for ax in axes:
                     if ax.get_visible():
-                        style.mark_stimuli(ax, _stimuli(runs), label=None)
-                style.mark_stimuli(axes[0], _stimuli(runs))
+                        style.mark_stimuli(ax, _stimuli(runs), label=None, colour=MARK)
+                style.mark_stimuli(axes[0], _stimuli(runs), label=_stimulus_word(runs),
+                                   colour=MARK)  # fmt: skip
             text = takeaway(runs, kind)
         handles, names = _legend_items(fig, runs)
         fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.925),
                    ncol=min(len(runs), 4))  # fmt: skip
         if title is None:
-            title = "Compared: " + " · ".join(r.name for r in runs)
+            names = [r.name for r in runs]
+            if len(set(names)) < len(names):  # one scenario run twice: name the folders
+                names = [r.path.name for r in runs]
+            title = "Compared: " + " · ".join(names)
             if handoff:
                 title += f" (hand-off {handoff})"
         fig.suptitle(title, x=0.01, y=0.985, ha="left", va="top")
@@ -531,7 +563,7 @@ def _chain(fig, axes, runs, handoff):
         PANELS[child_kind](below, children)
         _x_axes(axes[2:], children)
         for ax in axes[2:]:
-            style.mark_stimuli(ax, _stimuli(children), label=None)
+            style.mark_stimuli(ax, _stimuli(children), label=None, colour=MARK)
     finally:
         for f in spare:
             plt.close(f)

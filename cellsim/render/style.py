@@ -188,25 +188,29 @@ def too_small(fig, screen: str = REFERENCE_SCREEN, minimum: float = MIN_FONT_PT)
 
 
 # ---------------------------------------------------------------- common marks
-def mark_stimuli(ax, times: Iterable[float], *, label: str | None = "stimulus") -> None:
+def mark_stimuli(
+    ax, times: Iterable[float], *, label: str | None = "stimulus", colour: str = STIMULUS
+) -> None:
     """Dotted vertical lines at stimulus times; the first labelled at the top of ``ax``.
 
-    Many close stimuli (a train) are labelled once, with their count.
+    Many stimuli (a train) are labelled once, with their count ("10 stimuli").
     """
     times = [float(t) for t in times]
     lo, hi = ax.get_xlim()
     shown = [t for t in times if lo <= t <= hi]
     for t in shown:
-        ax.axvline(t, color=STIMULUS, ls=":", lw=2.0, zorder=1)
+        ax.axvline(t, color=colour, ls=":", lw=2.0, zorder=1)
     if label and shown:
-        text = label if len(shown) == 1 else f"{len(shown)} stimuli"
+        plural = label if label.endswith("s") else f"{label}s"
+        plural = plural.replace("stimuluss", "stimuli").replace("stimulus", "stimuli")
+        text = label if len(shown) == 1 else f"{len(shown)} {plural}"
         ax.annotate(
             f" {text}",
             xy=(shown[0], 1.0),
             xycoords=("data", "axes fraction"),
             ha="left",
             va="top",
-            color=STIMULUS,
+            color=colour,
             fontsize=NOTE_PT,
         )
 

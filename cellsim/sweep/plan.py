@@ -61,6 +61,8 @@ def dry_run_text(
     """The listing printed by ``--dry-run``."""
     names = [p.name for p in spec.parameters]
     base = os.path.normpath(spec.base)  # scenarios/sweeps/../x.toml -> scenarios/x.toml
+    if os.path.isabs(base) and not os.path.relpath(base).startswith(".."):
+        base = os.path.relpath(base)
     lines = [f"sweep {spec.name}: base {base} ({tasks[0].scale if tasks else '?'})"]
     shown = []
     for i, t in enumerate(tasks):

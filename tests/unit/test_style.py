@@ -157,7 +157,7 @@ def test_nerve_figure_is_legible_with_takeaway():
     assert (
         "Ca 0.7 mM, Mg 0.5 mM: the axon fires 2 times by itself (4.0 Hz) and the muscle 1 times: tetany"
         in texts
-    )  # noqa: E501
+    )
     plt.close(fig)
 
 
