@@ -248,7 +248,6 @@ def test_cli_dry_run_cap_and_run(tmp_path, capsys):
         str(path),
         "--workers",
         "1",
-        "-q",
         "-o",
         str(out),
         "--set",
@@ -258,6 +257,10 @@ def test_cli_dry_run_cap_and_run(tmp_path, capsys):
     assert "6 run(s) now, 0 already done, 0 failed" in capsys.readouterr().out
     assert main(args) == 0
     assert "0 run(s) now, 6 already done" in capsys.readouterr().out
+    assert main([*args, "-q"]) == 0  # quiet: one line, where the report is
+    assert capsys.readouterr().out.splitlines() == [
+        f"{out / 'report.md'} (0 failed, 0 still to run)"
+    ]
     assert main(["sweep", str(path), "--dry-run", "--workers", "1", "-o", str(out)]) == 0
     # --set changes every run's scenario, hence its hash: without it, all 6 are new
     assert "0 finished, 6 to run" in capsys.readouterr().out

@@ -131,7 +131,7 @@ def test_figure_has_shared_axes_stimulus_and_is_legible(runs, tmp_path):
     texts = [t for _, t in style.text_sizes(fig)]
     assert text in texts and " stimulus" in texts
     assert style.too_small(fig) == []
-    ax_ca, ax_occ, ax_force, ax_sl = fig.axes[:4]
+    ax_force, ax_sl = fig.axes[2:4]
     assert ax_force.get_ylim() == (0.0, 105.0)  # force in % of maximum, fixed
     assert ax_sl.get_ylim() == (2.0, 2.55)
     assert len(ax_force.get_lines()) >= 2  # one line per run on the same axes
@@ -205,7 +205,7 @@ def test_chains_compare_their_handoff_subfolders(tmp_path):
 
 
 def test_errors_are_clear(runs, tmp_path):
-    with pytest.raises(CellsimError, match="cannot write '.gif'"):
+    with pytest.raises(CellsimError, match=r"cannot write '\.gif'"):
         compare([runs["normal"]], tmp_path / "x.gif")
     with pytest.raises(CellsimError, match="1 label"):
         compare([runs["normal"], runs["slow"]], tmp_path / "x.png", labels_=["only one"])
