@@ -65,8 +65,8 @@ def test_side_by_side_mp4_is_time_synchronised(runs, capsys):
     )
     assert code == 0
     printed = capsys.readouterr().out
-    assert "24 frames" in printed  # 2 ms to the cramp run's last snapshot, 11.6 ms
-    assert _mp4_frames(out) == (24, (512, 288))
+    assert printed.splitlines() == [f"{out} ({out.stat().st_size / 1e6:.1f} MB)"]  # -q: one line
+    assert _mp4_frames(out) == (24, (512, 288))  # 2 ms to the cramp run's last snapshot, 11.6 ms
 
 
 def test_still_at_peak_and_gif(runs, capsys):
