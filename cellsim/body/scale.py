@@ -134,7 +134,8 @@ class BodyScale(ScaleBase):
             "(which changes over weeks, not days), PTH and calcitriol, what each dose "
             "gave, and daily urine."
         )
-        if summary.get("handoffs"):
+        handoffs = summary.get("handoffs") or {}
+        if any(isinstance(r, dict) and r.get("runs") for r in handoffs.values()):
             text += (
                 " At each hand-off the body's plasma of that moment is handed to a nerve or "
                 "fibre run: its results are in the sub-folders."

@@ -49,10 +49,13 @@ def compile_notice(scale_names, engine: str | None = None) -> str:
 
     if engine == "reference":
         return ""
-    cold = [n for n in scale_names if scales.get(n).compile_s > 0 and not jit.is_warm(n)]
+    def compile_s(name: str) -> float:  # optional: a scale without kernels has none
+        return float(getattr(scales.get(name), "compile_s", 0.0))
+
+    cold = [n for n in scale_names if compile_s(n) > 0 and not jit.is_warm(n)]
     if not cold:
         return ""
-    seconds = sum(scales.get(n).compile_s for n in cold)
+    seconds = sum(compile_s(n) for n in cold)
     return (
         f"compiling kernels for {', '.join(cold)} (first run only, about {seconds:.0f} s; "
         "later runs load them from the cache) ..."
@@ -72,7 +75,8 @@ def what_you_see(out) -> str:
     for name in dict.fromkeys(names(out)):
         if name in scales.REGISTRY:
             summary = out.summary if name in out.scale.split("+") else _child_summary(out, name)
-            text = scales.get(name).what_you_see(summary)
+            describe = getattr(scales.get(name), "what_you_see", None)  # optional
+            text = describe(summary) if describe else ""
             if text:
                 texts.append(text)
     return "\n".join(textwrap.fill(t, 92, initial_indent="  ", subsequent_indent="  ")
