@@ -275,8 +275,9 @@ class Scene:
             for s in stim[(stim >= lo) & (stim <= self.window[1])]:
                 ax.axvline(s, color=OPEN, ls=":", lw=1.2)
             shown = stim[(stim >= lo) & (stim <= self.window[1])]
-            if shown.size:
-                ax.text(shown[0], 0.97 * limits["ca_free_uM"], " stimulus", fontsize=self.small,
+            if shown.size:  # a fibre driven by a nerve is stimulated by muscle APs
+                word = "muscle AP" if "muscle_ap_times_ms" in run.events else "stimulus"
+                ax.text(shown[0], 0.97 * limits["ca_free_uM"], f" {word}", fontsize=self.small,
                         color=OPEN, va="top")  # fmt: skip
         elif panel == "occupancy":
             ax.set_ylim(0, 1.02)
@@ -296,7 +297,7 @@ class Scene:
             ax.vlines(times, y + 0.12, y + 0.88, color="black" if y else "0.4", lw=1.0)
         ax.set_ylim(0, 2)
         ax.set_yticks([0.5, 1.5])
-        ax.set_yticklabels(["muscle AP", "nerve spike"], fontsize=self.small)
+        ax.set_yticklabels(["muscle", "axon"], fontsize=self.small)
         veil = Rectangle((lo, 0), hi - lo, 2, fc="white", alpha=0.7, ec="none", zorder=4)
         ax.add_patch(veil)
         self.veils.append(veil)

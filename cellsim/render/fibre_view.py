@@ -63,8 +63,8 @@ class FibreView:
         self.lx, self.ly, self.lz = lx, ly, lz
         ax.set_xlim(-CISTERNA_W - 0.01, lx + 0.01)
         ax.set_ylim(-0.01, ly + SR_BAND + 0.01)
-        ax.set_xticks([0, lx / 2, lx])
-        ax.set_xticklabels(["0 triad", f"{lx / 2:g} µm", f"{lx:g} M-line"], fontsize=font_pt)
+        ax.set_xticks([0, lx])  # the middle is left free for the sarcomere's caption below
+        ax.set_xticklabels(["triad", f"M-line ({lx:g} µm)"], fontsize=font_pt)
         ax.set_yticks([])
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)

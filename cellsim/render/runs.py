@@ -88,11 +88,15 @@ def _labels(results: Results) -> tuple[str, str]:
     sub = folder if folder == name.rsplit("/", 1)[-1] else f"{folder} (from {name})"
     happened = []
     spikes = s.get("spike_count")
-    if isinstance(spikes, int) and not s.get("stimulus_pulses"):
+    spontaneous = isinstance(spikes, int) and not s.get("stimulus_pulses")
+    if spontaneous:
         happened.append(f"{spikes} spontaneous spike{'s' if spikes != 1 else ''}")
     peak = s.get("peak_force_fraction")
+    muscle = s.get("muscle_ap_count")
     if isinstance(peak, (int, float)) and peak < NO_TWITCH_FORCE:
         happened.append("no twitch")
+    elif spontaneous and muscle:  # a spasm: "relaxes" would miss the point
+        happened.append(f"{muscle} twitches")
     elif s.get("cramp") is True:
         happened.append("does not relax (cramp)")
     elif s.get("cramp") is False:
