@@ -49,6 +49,7 @@ def compile_notice(scale_names, engine: str | None = None) -> str:
 
     if engine == "reference":
         return ""
+
     def compile_s(name: str) -> float:  # optional: a scale without kernels has none
         return float(getattr(scales.get(name), "compile_s", 0.0))
 
