@@ -219,7 +219,8 @@ def test_outputs_report_and_kept_runs(tmp_path):
     assert len(table) == 6 and (table["status"] == "ok").all()
     report = (out / "report.md").read_text()
     assert "`protocol.doses[0].ca_mg` | values [250, 500, 750]" in report
-    assert "**ca_fractional_absorption**" in report and "falls with" in report
+    assert "**Ca absorbed (% of intake) `ca_fractional_absorption`**" in report
+    assert "falls with" in report
     assert (out / "plots" / "ca_absorbed_mg_vs_protocol_doses_0_ca_mg.png").exists()
     kept = read_results(out / "runs" / res.tasks[0].run_hash)
     assert kept.summary["ca_absorbed_mg"] == pytest.approx(table["ca_absorbed_mg"][0])
