@@ -295,18 +295,12 @@ def _plasma_panels(axes, runs) -> None:
 
 
 def _pad_limits(ax, runs, column, least_span_share: float = 0.1) -> None:
-    """Y limits that do not magnify noise: at least ``least_span_share`` of the mean."""
+    """Y limits that do not magnify noise: a span of at least 10 % of the mean."""
     values = np.concatenate([np.asarray(r.series[column], dtype=float) for r in runs])
-    values = values[np.isfinite(values)]
-    if not values.size:
-        return
-    lo, hi = float(values.min()), float(values.max())
-    mid, span = (lo + hi) / 2, hi - lo
-    least = least_span_share * abs(mid)
-    if span < least:
-        lo, hi = mid - least / 2, mid + least / 2
-    pad = 0.08 * (hi - lo)
-    ax.set_ylim(lo - pad, hi + pad)
+    finite = values[np.isfinite(values)]
+    if finite.size:
+        least = least_span_share * abs(float(np.mean(finite)))
+        style.sensible_limits(ax, finite, least_span=least)
 
 
 def _spike_panels(axes, runs) -> None:

@@ -18,6 +18,13 @@ Use it as a context while a figure is built (rcParams are read when artists are 
         style.takeaway(fig, "relaxation half-time +14 ms at 0.15 mM Mg")
     fig.savefig("figure.png")             # 1920 x 1080 px
 
+Helpers every overview figure uses the same way: :func:`mark_stimuli` (dotted lines at
+stimuli), :func:`mark_change` (a protocol change, "week 2: 4 h apart"),
+:func:`normal_range` (a labelled band, "normal ionised Ca 1.1–1.3 mM"), :func:`takeaway`
+(the message in one line at the bottom; leave ``bottom=0.15`` or so free),
+:func:`note` (a short corner note), :func:`sensible_limits` (no zooming into noise) and
+:func:`tidy_log_axis`; colours :data:`CA`, :data:`MG`, :data:`SERIES`.
+
 ``style.classroom("projector")`` lays the same figure out at 4:3 (1024 × 768 px), the
 native size of many classroom projectors.  :func:`smallest_font_pt` measures how large
 a figure's smallest text appears when the figure fills a 1920 × 1080 screen; tests hold
@@ -298,6 +305,27 @@ def note(ax, text: str, *, loc: str = "upper left") -> None:
     )
 
 
+def sensible_limits(ax, values, *, least_span: float, axis: str = "y") -> None:
+    """Axis limits around ``values`` that span at least ``least_span`` (in data units).
+
+    Matplotlib zooms into whatever range the data has, so a quantity that barely moves
+    (intracellular Mg, 0.497–0.503 mM) looks like it swings wildly.  Give the smallest
+    change worth seeing, e.g. ``least_span=0.1`` mM.
+    """
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return
+    lo, hi = float(v.min()), float(v.max())
+    if hi - lo < least_span:
+        mid = (lo + hi) / 2
+        lo, hi = mid - least_span / 2, mid + least_span / 2
+    pad = 0.08 * (hi - lo)
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(lo - pad, hi + pad)
+
+
 def tidy_log_axis(ax, values: Iterable[float], *, axis: str = "x", most: int = 10) -> None:
     """Log axis whose tick labels are the values themselves (at most ``most``), no minors.
 
@@ -333,6 +361,7 @@ __all__ = [
     "note",
     "rc",
     "screen_scale",
+    "sensible_limits",
     "smallest_font_pt",
     "takeaway",
     "text_sizes",

@@ -171,3 +171,15 @@ def test_report_figures_are_at_least_1200_px_wide():
         figures.scalar(ax, {"value": 1.0, "label": "x (mM)", "accepted": (0.5, 1.5)})
         assert style.too_small(fig) == []
     plt.close(fig)
+
+
+def test_sensible_limits_do_not_magnify_noise():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [0.497, 0.503, 0.5])
+    style.sensible_limits(ax, [0.497, 0.503, 0.5], least_span=0.1)
+    lo, hi = ax.get_ylim()
+    assert hi - lo >= 0.1 and lo < 0.45 and hi > 0.55
+    style.sensible_limits(ax, [0.2, 0.9], least_span=0.1)  # a real change keeps its range
+    lo, hi = ax.get_ylim()
+    assert lo == pytest.approx(0.2 - 0.056) and hi == pytest.approx(0.9 + 0.056)
+    plt.close(fig)
