@@ -40,12 +40,15 @@ MANIFEST = "manifest.json"
 
 def versions() -> dict[str, str]:
     """Versions of cellsim and the libraries that shape its results."""
-    out = {}
-    for name in ("cellsim", "numpy", "numba", "mesa", "scipy"):
+    from cellsim import DISTRIBUTION, __version__
+
+    out = {"cellsim": __version__}
+    for name in (DISTRIBUTION, "numpy", "numba", "mesa", "scipy"):
         try:
-            out[name] = metadata.version(name)
+            out["cellsim" if name == DISTRIBUTION else name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            out[name] = "not installed"
+            if name != DISTRIBUTION:  # run from a source tree: the package's own version
+                out[name] = "not installed"
     out["python"] = platform.python_version()
     return out
 
@@ -193,7 +196,7 @@ def _write_contents(out: RunOutput, folder: Path, scenario: dict, figure: bool) 
         import matplotlib.pyplot as plt
 
         fig = out.figure(out)
-        fig.savefig(folder / "figure.png", dpi=110)
+        fig.savefig(folder / "figure.png", dpi="figure")  # the style sets it: 1920 x 1080 px
         plt.close(fig)
 
 

@@ -1,10 +1,14 @@
-"""``cellsim list``: the bundled scenarios (or those of a folder), one line each."""
+"""``cellsim list``: the bundled scenarios and sweeps (or those of a folder), one line each.
+
+Each section starts with the folder it lists and how to use its files; each line gives the
+file's path relative to that folder and its one-line description.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-HELP = "list bundled scenarios with their purpose"
+HELP = "list bundled scenarios and sweeps with their purpose and where they are"
 
 
 def add_parser(sub):
@@ -14,19 +18,38 @@ def add_parser(sub):
     return p
 
 
+def _description(path: Path, table: str) -> str:
+    from cellsim.scenario import read_toml
+
+    try:
+        return read_toml(path).get(table, {}).get("description", "")
+    except Exception as err:  # a broken bundled file should not hide the others
+        return f"(unreadable: {err})"
+
+
+def section(title: str, folder: Path, files: list[Path], table: str, width: int) -> list[str]:
+    """A header naming the folder, then one aligned line per file."""
+    lines = [f"{title} in {folder}:"]
+    for f in files:
+        lines.append(f"  {f.relative_to(folder).as_posix():<{width}}  {_description(f, table)}")
+    return lines
+
+
 def main(args) -> int:
-    from cellsim.scenario import bundled_dir, read_toml
+    from cellsim.scenario import bundled_dir
 
     folder = Path(args.folder) if args.folder else bundled_dir()
-    files = sorted(folder.glob("*.toml"))
-    if not files:
+    scenarios = sorted(folder.glob("*.toml"))
+    sweeps = sorted((folder / "sweeps").glob("*.toml"))
+    if not scenarios and not sweeps:
         print(f"no scenarios in {folder}")
         return 0
-    width = max(len(f.name) for f in files)
-    for f in files:
-        try:
-            description = read_toml(f).get("scenario", {}).get("description", "")
-        except Exception as err:  # a broken bundled file should not hide the others
-            description = f"(unreadable: {err})"
-        print(f"{f.name:<{width}}  {description}")
+    width = max(len(f.relative_to(folder).as_posix()) for f in scenarios + sweeps)
+    lines = []
+    if scenarios:
+        lines += section("Scenarios (cellsim run FILE)", folder, scenarios, "scenario", width)
+    if sweeps:
+        lines += [""] if lines else []
+        lines += section("Sweeps (cellsim sweep FILE)", folder, sweeps, "sweep", width)
+    print("\n".join(lines))
     return 0

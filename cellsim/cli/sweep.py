@@ -28,7 +28,9 @@ def add_parser(sub):
     p.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     p.add_argument("--keep-runs", action="store_true", help="keep each run's results folder")
     add_set_option(p, " in every run, e.g. run.duration_ms=20")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="print one line (where the report is)"
+    )
     p.set_defaults(func=main)
     return p
 
@@ -68,7 +70,8 @@ def main(args) -> int:
     where = args.scheduler or f"{workers} lanes (this process and a local Dask cluster)"
     if args.scheduler is None and workers == 1:
         where = "this process (serial)"
-    print(f"sweep {spec.name}: {spec.n_runs} runs on {where}; results: {directory}")
+    if not args.quiet:
+        print(f"sweep {spec.name}: {spec.n_runs} runs on {where}; results: {directory}")
     result = run_sweep(
         spec,
         directory,
@@ -81,11 +84,14 @@ def main(args) -> int:
         progress=not args.quiet,
     )
     pending = (result.table["status"] == "pending").sum()
-    print(
-        f"{len(result.executed)} run(s) now, {result.skipped} already done, "
-        f"{result.failed} failed, {pending} still to run"
-    )
-    print(f"table: {directory / 'table.csv'} (and .parquet); report: {directory / 'report.md'}")
+    if args.quiet:
+        print(f"{directory / 'report.md'} ({result.failed} failed, {pending} still to run)")
+    else:
+        print(
+            f"{len(result.executed)} run(s) now, {result.skipped} already done, "
+            f"{result.failed} failed, {pending} still to run"
+        )
+        print(f"table: {directory / 'table.csv'} (and .parquet); report: {directory / 'report.md'}")
     if result.interrupted:
         print("interrupted: finished runs are saved; run the same command again to resume.")
         return 130

@@ -48,6 +48,7 @@ class FibreScale(ScaleBase):
         "mg_free_mM": "to [environment] mg_free_intracellular_mM (every scale reads its "
         "surroundings from the environment)"
     }
+    compile_s = 45.0  # numba compiles the kernel on a first run (2-core machine)
     key_figures = (
         "peak_delta_ca_uM",
         "ca_fdhm_ms",
@@ -56,6 +57,11 @@ class FibreScale(ScaleBase):
         "residual_force_fraction",
         "cramp",
     )
+
+    def what_you_see(self, summary: dict) -> str:
+        from cellsim.fibre import plots
+
+        return plots.what_you_see(summary)
 
     def check(self, setup: Setup, env: Environment, where: str) -> None:
         p, protocol, settings = setup.params, setup.protocol, setup.settings

@@ -67,7 +67,13 @@ class NerveScale(ScaleBase):
         "sweep": "removed: `cellsim sweep` varies any key, e.g. environment.ca_ionised_mM "
         "(see scenarios/sweeps/release_vs_ca.toml)",
     }
+    compile_s = 10.0  # numba compiles the kernel on a first run (2-core machine)
     key_figures = ("spontaneous_rate_hz", "spike_count", "muscle_ap_count", "release_quanta_mean")
+
+    def what_you_see(self, summary: dict) -> str:
+        from cellsim.nerve import plots
+
+        return plots.what_you_see(summary)
 
     def check(self, setup: Setup, env: Environment, where: str) -> None:
         seen = env.over(setup.params.conditions)

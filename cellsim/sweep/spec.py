@@ -87,7 +87,37 @@ PARAMETER_SCHEMA = Table(
     }
 )
 FIXED_SCHEMA = Table({}, optional=True, extra=_keep)
-TOP_TABLES = {"sweep": SWEEP_SCHEMA, "fixed": FIXED_SCHEMA, "parameter": ListOf(PARAMETER_SCHEMA)}
+EXPECT_SCHEMA = Table(
+    {
+        "metric": Field(str, doc="one of the sweep's metrics"),
+        "rises_with": Field(str, default="", doc="a parameter: the metric rises as it rises"),
+        "falls_with": Field(str, default="", doc="a parameter: the metric falls as it rises"),
+        "says": Field(str, default="", doc="the expectation in words, for the report"),
+    }
+)
+TOP_TABLES = {
+    "sweep": SWEEP_SCHEMA,
+    "fixed": FIXED_SCHEMA,
+    "parameter": ListOf(PARAMETER_SCHEMA),
+    "expect": ListOf(EXPECT_SCHEMA),
+}
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the sweep file says should happen: a metric rises or falls with a parameter.
+
+    The report says whether it held (``cellsim.sweep.report``); a boolean metric is
+    read as the fraction of runs where it is true.
+    """
+
+    metric: str
+    direction: str  # "rises" or "falls"
+    parameter: str
+    says: str = ""
+
+    def text(self) -> str:
+        return self.says or f"{self.metric} {self.direction} with {self.parameter}"
 
 
 @dataclass(frozen=True)
@@ -149,6 +179,7 @@ class SweepSpec:
     keep_runs: bool = False
     fixed: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    expect: tuple[Expectation, ...] = ()
 
     @property
     def n_points(self) -> int:
@@ -244,9 +275,39 @@ def parse_sweep(
         keep_runs=sweep["keep_runs"],
         fixed=fixed,
         path=path,
+        expect=_expectations(data.get("expect", []), where, names, sweep["metrics"]),
     )
     check_cap(spec, where)
     return spec
+
+
+def _expectations(items, where: str, names: list[str], metrics: list[str]):
+    """The [[expect]] tables, checked against the sweep's parameters and metrics."""
+    if not isinstance(items, list):
+        raise ScenarioError(f"{where}: expect must be [[expect]] tables.")
+    out = []
+    for i, item in enumerate(items):
+        here = f"{where}: [expect {i + 1}]"
+        e = validate(item, EXPECT_SCHEMA, here)
+        if e["metric"] not in metrics:
+            raise ScenarioError(
+                f"{here}: metric {e['metric']!r} is not one of the sweep's metrics "
+                f"({', '.join(metrics)}); add it to [sweep] metrics."
+            )
+        given = [k for k in ("rises_with", "falls_with") if e[k]]
+        if len(given) != 1:
+            raise ScenarioError(
+                f"{here}: give one of rises_with or falls_with (a parameter name), e.g. "
+                f'falls_with = "{names[0]}".'
+            )
+        parameter = e[given[0]]
+        if parameter not in names:
+            raise ScenarioError(
+                f"{here}: {given[0]} = {parameter!r} is not a varied parameter; choose "
+                f"from {', '.join(names)}."
+            )
+        out.append(Expectation(e["metric"], given[0].split("_")[0], parameter, e["says"]))
+    return tuple(out)
 
 
 def check_cap(spec: SweepSpec, where: str) -> None:
