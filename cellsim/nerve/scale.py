@@ -161,8 +161,9 @@ class NerveScale(ScaleBase):
         settings = setup.settings
         steps = round(settings.duration_ms / settings.dt_ms)
         seconds = 1.0 + S_PER_MS_AT_10US * settings.duration_ms * 10.0 / settings.dt_us
-        # per-step inputs (stimulus, glutamate, clamp) and records held in memory
-        memory = steps * 8 * 3 + steps / settings.steps(settings.record_every_ms) * 8 * 12
+        # per-step inputs (stimulus, glutamate, clamp) and records held in memory (Python
+        # floats in Mesa's DataCollector: ~40 bytes a value)
+        memory = steps * 8 * 3 + steps / settings.steps(settings.record_every_ms) * 40 * 12
         return Cost(steps=steps, memory_bytes=float(memory), seconds=seconds)
 
 
