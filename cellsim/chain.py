@@ -134,14 +134,17 @@ def check_cost(scenario: Scenario, *, allow_large: bool = False) -> Cost:
 
 
 def _count(n: float) -> str:
-    return f"{n:,.0f}" if n < 1e7 else f"{n:.2g}".replace("e+", "e")
+    if n < 1e7:
+        return f"{n:,.0f}"
+    mantissa, exponent = f"{n:.2g}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def _bytes(n: float) -> str:
-    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+    for unit, size in (("EB", 1e18), ("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
         if n >= size:
-            return f"{n / size:.3g} {unit}" if n < 1e15 else f"{n / 1e12:.2g} TB"
-    return f"{n:.0f} B"
+            return f"{n / size:.3g} {unit}" if n < 1e21 else f"{_count(n)} bytes"
+    return f"{n / 1e3:.3g} kB"
 
 
 def _duration(seconds: float) -> str:
@@ -151,7 +154,9 @@ def _duration(seconds: float) -> str:
         return f"{seconds / 60:.0f} min"
     if seconds < 3 * 86400:
         return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.3g} days"
+    if seconds < 1000 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    return f"{_count(seconds / 3.156e7)} years"
 
 
 def _for_output(setup: Setup, output: dict) -> Setup:
