@@ -30,7 +30,7 @@ def main(args) -> int:
     print(f"{where} in {folder.resolve()} (run one by name: cellsim run twitch)")
     _print(files)
     if sweeps:
-        print(f"\nsweeps in {(folder / 'sweeps').resolve()} (run one by name: cellsim sweep relaxation_vs_mg)")
+        print(f"\nsweeps in {(folder / 'sweeps').resolve()} (by name: cellsim sweep tetany_map)")
         _print(sweeps, table="sweep")
     return 0
 

@@ -23,7 +23,6 @@ def add_parser(sub):
 def main(args) -> int:
     from cellsim.chain import check_cost, describe_cost
     from cellsim.scenario import find, load, read_toml
-
     from cellsim.sweep.spec import find_sweep
 
     for path in args.scenarios:
@@ -48,7 +47,7 @@ def _validate_sweep(path, args) -> None:
     from cellsim.sweep.spec import load_sweep
     from cellsim.sweep.tasks import build_tasks, check_costs, estimate
 
-    spec = load_sweep(find_sweep(path))
+    spec = load_sweep(path)
     tasks = build_tasks(spec, _overrides(args.set))
     check_costs(spec, tasks, allow_large=args.allow_large)
     unique = {t.run_hash: t for t in tasks}
