@@ -300,6 +300,9 @@ class OutputFolder:
         self._lock: FolderLock | None = None
 
     def __enter__(self) -> OutputFolder:
+        problem = folder_name_problem(self.path.name)  # as given: "x/.." is not a name
+        if problem:
+            raise ResultsError(f"{self.path}: {problem}; choose another output folder with -o.")
         prepare_parent(self._absolute)
         self._lock = FolderLock(self._absolute)
         self._lock.__enter__()
