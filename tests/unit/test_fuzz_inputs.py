@@ -11,6 +11,7 @@ The number of examples is bounded so the whole file runs in a few seconds.
 from __future__ import annotations
 
 import copy
+import json
 import math
 import tomllib
 from pathlib import Path
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from cellsim.chain import check_cost
 from cellsim.errors import CellsimError
-from cellsim.scenario import apply_overrides, parse_assignment, read_toml, resolve
+from cellsim.scenario import apply_overrides, read_toml, resolve
 from cellsim.sweep.spec import parse_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -189,19 +190,15 @@ def test_set_parser_explains_every_bad_value(key, value):
 
 
 def _toml_value(value) -> str | None:
-    """A value as TOML text (``None`` for what TOML cannot write)."""
+    """A value as TOML text (``None`` for what TOML cannot write: tables, huge ints)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(
-            value
-        ) else repr(value)
-    if isinstance(value, int):
-        return str(value) if abs(value) < 2**63 else None
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').encode(
-            "unicode_escape"
-        ).decode().replace('\\\\"', '\\"') + '"' if value.isprintable() else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, int) and abs(value) >= 2**63:
+        return None
+    if isinstance(value, (int, float, str)):
+        return json.dumps(value)  # JSON numbers and strings are TOML (or read as a bare word)
     if isinstance(value, list):
         items = [_toml_value(v) for v in value]
         return None if None in items else "[" + ", ".join(items) + "]"
