@@ -53,6 +53,11 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
     return names.get(kind, kind.__name__)
 
 
+def _plural(kind: type) -> str:
+    names = {bool: "true/false values", int: "integers", float: "numbers", str: "strings"}
+    return names.get(kind, f"{getattr(kind, '__name__', kind)} values")
+
+
 def _found(value: Any) -> str:
     kind = {
         bool: "true/false",
@@ -108,9 +113,8 @@ class Field:
     def convert(self, value: Any, where: str) -> Any:
         if self.is_list:
             if not isinstance(value, list):
-                raise ScenarioError(
-                    f"{where}: expected a list of {_type_name(self.kind)}, found {_found(value)}."
-                )
+                raise ScenarioError(f"{where}: expected a list of {_plural(self.kind)}, "
+                                    f"found {_found(value)}.")  # fmt: skip
             out = [self._scalar(v, f"{where}[{i}]") for i, v in enumerate(value)]
         else:
             out = self._scalar(value, where)
