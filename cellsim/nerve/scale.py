@@ -205,6 +205,17 @@ def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float)
         "transmission_fraction": muscle.size / terminal_aps if terminal_aps else None,
         "nmda_spike_count": int(model.nmda_spike_times_ms.size),
     }
+    # a figure of a part that was not simulated, or a mean over no events, is no number:
+    # None (null in summary.json) with the reason, never a 0 that looks measured
+    reasons = {}
+    if "axon" not in parts:
+        reasons["spike_count"] = reasons["spontaneous_rate_hz"] = "no axon simulated"
+    if not terminal_aps:
+        reasons["release_quanta_mean"] = "the terminal never fired"
+        reasons["transmission_fraction"] = "the terminal never fired"
+    if reasons:
+        s.update(dict.fromkeys(reasons))
+        s["not_applicable"] = reasons
     if inputs.voltage_steps_mV:
         curve = metrics.block_curve(
             model.timeseries(), inputs.voltage_steps_mV, protocol.step_duration_ms
