@@ -1,6 +1,6 @@
 """The command-line classes of the bad-input catalogue: each exits 2 with its message.
 
-Numbered after the files of ``tests/data/bad`` (01-52): the options, output paths and
+Numbered after the files of ``tests/data/bad`` (01-53): the options, output paths and
 results folders a user can get wrong.  None of them may start a simulation: every case
 fails in well under a second.
 """
@@ -59,74 +59,74 @@ def _damaged(path: Path) -> Path:
 
 
 CASES = {
-    "53_run_output_in_proc": (lambda t: ["run", TWITCH, "-o", "/proc/x"], "cannot write in /proc"),
-    "54_run_output_name_300_chars": (
+    "54_run_output_in_proc": (lambda t: ["run", TWITCH, "-o", "/proc/x"], "cannot write in /proc"),
+    "55_run_output_name_300_chars": (
         lambda t: ["run", TWITCH, "-o", str(t / ("a" * 300))],
         "the folder name is 300 bytes long; at most 200",
     ),
-    "55_run_over_earlier_results": (
+    "56_run_over_earlier_results": (
         lambda t: ["run", TWITCH, "-o", str(_results(t / "r"))],
         "holds the results of an earlier run; add --overwrite",
     ),
-    "56_run_over_a_users_notes": (
+    "57_run_over_a_users_notes": (
         lambda t: ["run", TWITCH, "--overwrite", "-o", str(_results_with_notes(t / "r"))],
         "holds files cellsim did not write (notes.txt); cellsim never deletes them",
     ),
-    "57_run_over_a_users_folder": (
+    "58_run_over_a_users_folder": (
         lambda t: ["run", TWITCH, "--overwrite", "-o", str(_user_folder(t / "r"))],
         "exists and is not a cellsim results folder",
     ),
-    "58_run_output_is_a_file": (
+    "59_run_output_is_a_file": (
         lambda t: ["run", TWITCH, "-o", str(_file(t / "r"))],
         "exists and is a file, not a folder",
     ),
-    "59_run_output_dot": (lambda t: ["run", TWITCH, "-o", "."], "a folder needs a name"),
-    "60_run_too_large": (
+    "60_run_output_dot": (lambda t: ["run", TWITCH, "-o", "."], "a folder needs a name"),
+    "61_run_too_large": (
         lambda t: ["run", TWITCH, "-o", str(t / "r"), "--set", "run.duration_ms=1e6"],
         "this run is too large",
     ),
-    "61_run_negative_seed": (lambda t: ["run", TWITCH, "--seed", "-1"], "seed: must be >= 0"),
-    "62_run_missing_scenario": (lambda t: ["run", "twich"], "no such file"),
-    "63_validate_infinite_override": (
+    "62_run_negative_seed": (lambda t: ["run", TWITCH, "--seed", "-1"], "seed: must be >= 0"),
+    "63_run_missing_scenario": (lambda t: ["run", "twich"], "no such file"),
+    "64_validate_infinite_override": (
         lambda t: ["validate", TWITCH, "--set", "fibre.length_x_um=inf"],
         "length_x_um: expected a finite number, found inf",
     ),
-    "64_validate_unfinished_list": (
+    "65_validate_unfinished_list": (
         lambda t: ["validate", TWITCH, "--set", "protocol.times_ms=[1,"],
         "times_ms: expected a list of numbers, found a string ('[1,')",
     ),
-    "65_sweep_negative_limit": (lambda t: ["sweep", SWEEP, "--limit", "-1"], "--limit -1: give 1"),
-    "66_sweep_zero_workers": (lambda t: ["sweep", SWEEP, "--workers", "0"], "--workers 0: give 1"),
-    "67_sweep_cap_zero": (
+    "66_sweep_negative_limit": (lambda t: ["sweep", SWEEP, "--limit", "-1"], "--limit -1: give 1"),
+    "67_sweep_zero_workers": (lambda t: ["sweep", SWEEP, "--workers", "0"], "--workers 0: give 1"),
+    "68_sweep_cap_zero": (
         lambda t: ["sweep", SWEEP, "--max-runs", "0"],
         "--max-runs 0: give a number of runs from 1 to 100000",
     ),
-    "68_sweep_output_is_a_file": (
+    "69_sweep_output_is_a_file": (
         lambda t: ["sweep", SWEEP, "-o", str(_file(t / "s"))],
         "exists and is not a folder",
     ),
-    "69_sweep_output_is_a_users_folder": (
+    "70_sweep_output_is_a_users_folder": (
         lambda t: ["sweep", SWEEP, "-o", str(_user_folder(t / "s"))],
         "is not a cellsim sweep folder (no sweep.toml)",
     ),
-    "70_sweep_output_of_another_sweep": (
+    "71_sweep_output_of_another_sweep": (
         lambda t: ["sweep", SWEEP, "-o", str(_other_sweep(t / "s"))],
         "holds the results of sweep 'another', not 'relaxation_vs_mg'",
     ),
-    "71_sweep_tls_without_scheduler": (
+    "72_sweep_tls_without_scheduler": (
         lambda t: ["sweep", SWEEP, "--tls-cert", "c.pem"],
         "--tls-ca-file/--tls-cert/--tls-key are for --scheduler",
     ),
-    "72_sweep_run_too_large": (
+    "73_sweep_run_too_large": (
         lambda t: ["sweep", SWEEP, "-o", str(t / "s"), "--set", "run.duration_ms=1e6"],
         "this run is too large",
     ),
-    "73_list_missing_folder": (lambda t: ["list", str(t / "nowhere")], "no such folder"),
-    "74_animate_damaged_results": (
+    "74_list_missing_folder": (lambda t: ["list", str(t / "nowhere")], "no such folder"),
+    "75_animate_damaged_results": (
         lambda t: ["animate", str(_damaged(t / "r")), "-o", str(t / "a.png")],
         "is damaged (summary.json is not valid JSON",
     ),
-    "75_animate_not_results": (
+    "76_animate_not_results": (
         lambda t: ["animate", str(_user_folder(t / "r")), "-o", str(t / "a.png")],
         "is not a complete cellsim results folder",
     ),
@@ -136,7 +136,7 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_cli_class(case, tmp_path, capsys):
     make_argv, message = CASES[case]
-    if case == "53_run_output_in_proc" and not os.path.isdir("/proc/self"):
+    if case == "54_run_output_in_proc" and not os.path.isdir("/proc/self"):
         pytest.skip("no /proc on this system")
     before = sorted(p.name for p in tmp_path.iterdir())
     argv = make_argv(tmp_path)
