@@ -18,6 +18,11 @@ from this process with the compiled kernels in memory (Linux, when numba's
 thread pool has not started here), or else spawned while that run computes, and
 load the kernels from the cache.  (That run also checks that the requested
 metrics exist.)
+
+A local cluster is private: TLS with temporary credentials made here and given only to
+the processes started here, no HTTP server, ports chosen by the operating system (see
+``docs/sweeps.md``, "Security").  The output folder is checked before anything runs and
+locked while the sweep runs (:class:`~cellsim.output_folder.FolderLock`).
 """
 
 from __future__ import annotations

@@ -132,3 +132,37 @@ def test_a_sweep_resumes_in_its_own_folder_only(tmp_path):
     assert again.executed == [] and again.skipped == 2
     with pytest.raises(ResultsError, match="holds the results of sweep 'tiny', not 'other'"):
         run_sweep(_sweep(tmp_path, name="other"), out, workers=1, progress=False)
+
+
+def test_an_explicit_tls_scheduler_works_with_its_credentials(tmp_path, capsys):
+    """``--scheduler tls://...`` with ``--tls-ca-file/--tls-cert/--tls-key`` (PEM files);
+    without them the connection fails with a message that names the options."""
+    from distributed import LocalCluster
+
+    from cellsim.cli import main
+    from cellsim.sweep.runner import SweepError
+
+    security = private_security()
+    pem = {}
+    for option, text in (
+        ("--tls-ca-file", security.tls_ca_file),
+        ("--tls-cert", security.tls_client_cert),
+        ("--tls-key", security.tls_client_key),
+    ):
+        pem[option] = tmp_path / f"{option.strip('-')}.pem"
+        pem[option].write_text(text)
+    spec = _sweep(tmp_path)
+    with LocalCluster(
+        n_workers=1, processes=False, protocol="tls://", host="127.0.0.1", security=security,
+        dashboard_address=None,
+    ) as cluster:  # fmt: skip
+        argv = ["sweep", str(spec.path), "-q", "-o", str(tmp_path / "out")]
+        argv += ["--scheduler", cluster.scheduler_address]
+        argv += [x for option, path in pem.items() for x in (option, str(path))]
+        assert main(argv) == 0
+        assert "2 run(s) now, 0 already done, 0 failed" in capsys.readouterr().out
+        with pytest.raises(SweepError, match="needs this client's certificate: --tls-ca-file"):
+            run_sweep(
+                _sweep(tmp_path, name="other"), tmp_path / "other", progress=False,
+                scheduler=cluster.scheduler_address, connect_timeout="2s", finish=False,
+            )  # fmt: skip
