@@ -87,3 +87,10 @@ def test_parse_assignment_reads_toml_values():
     )
     assert parse_assignment("run.engine=numba") == (["run", "engine"], "numba")
     assert apply_overrides({}, ["a.b.c=1"]) == {"a": {"b": {"c": 1}}}
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    """Some editors start UTF-8 files with a byte-order mark; TOML does not allow it."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + Path("scenarios/twitch.toml").read_bytes())
+    assert load(path).name == "twitch"
