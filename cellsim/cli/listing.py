@@ -1,7 +1,8 @@
 """``cellsim list``: the bundled scenarios and sweeps (or those of a folder), one line each.
 
-Each section starts with the folder it lists and how to use its files; each line gives the
-file's path relative to that folder and its one-line description.
+Each section starts with the folder it lists (so a user knows where the files are, also in
+an installed package) and how to use its files; each line gives the file's path relative
+to that folder and its one-line description.
 """
 
 from __future__ import annotations
@@ -36,20 +37,27 @@ def section(title: str, folder: Path, files: list[Path], table: str, width: int)
 
 
 def main(args) -> int:
+    from cellsim.errors import UsageError
     from cellsim.scenario import bundled_dir
 
     folder = Path(args.folder) if args.folder else bundled_dir()
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "no such folder"
+        raise UsageError(f"{folder}: {what}; `cellsim list` alone lists the bundled scenarios.")
+    folder = folder.resolve()
     scenarios = sorted(folder.glob("*.toml"))
     sweeps = sorted((folder / "sweeps").glob("*.toml"))
     if not scenarios and not sweeps:
-        print(f"no scenarios in {folder}")
-        return 0
+        raise UsageError(f"{folder}: no scenario files (*.toml) here.")
     width = max(len(f.relative_to(folder).as_posix()) for f in scenarios + sweeps)
+    by_name = "" if args.folder else ", or by name: cellsim run twitch"
     lines = []
     if scenarios:
-        lines += section("Scenarios (cellsim run FILE)", folder, scenarios, "scenario", width)
+        title = f"Scenarios (cellsim run FILE{by_name})"
+        lines += section(title, folder, scenarios, "scenario", width)
     if sweeps:
         lines += [""] if lines else []
-        lines += section("Sweeps (cellsim sweep FILE)", folder, sweeps, "sweep", width)
+        title = f"Sweeps (cellsim sweep FILE{by_name.replace('run twitch', 'sweep tetany_map')})"
+        lines += section(title, folder, sweeps, "sweep", width)
     print("\n".join(lines))
     return 0

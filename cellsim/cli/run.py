@@ -37,6 +37,17 @@ def add_parser(sub):
         help="print one line (what ran, how long, where the results are): no progress, no summary",
     )
     p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results of an earlier run in the output folder (a folder holding "
+        "files cellsim did not write is never replaced)",
+    )
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="run even if the estimated cost is past the limits (README: Limits)",
+    )
+    p.add_argument(
         "--animate", action="store_true", help="then write animation.mp4 into the results folder"
     )
     p.set_defaults(func=main)
@@ -95,9 +106,12 @@ def _child_summary(out, name: str) -> dict:
 
 
 def main(args) -> int:
+    import sys
+
     import cellsim
     from cellsim import jit
-    from cellsim.results import write_results
+    from cellsim.chain import check_cost
+    from cellsim.output_folder import OutputFolder, record_file
     from cellsim.scenario import engine_overrides, load
 
     overrides = list(args.set)
@@ -109,25 +123,31 @@ def main(args) -> int:
         extra += engine_overrides(scenario, args.engine)
     if extra:
         scenario = load(args.scenario, overrides + extra)
+    check_cost(scenario, allow_large=args.allow_large)  # before the folder is touched
     out_dir = Path(args.output or scenario.output["directory"] or f"results/{scenario.name}")
-    notice = compile_notice(list(scenario.setups), args.engine)
-    if notice and not args.quiet:
-        print(notice, flush=True)
-    start = time.perf_counter()
-    # while numba compiles, a progress bar would estimate hours: show the notice instead
-    out = cellsim.run(scenario, progress=not (args.quiet or notice))
-    wall = time.perf_counter() - start
-    if args.engine != "reference":  # the reference engine leaves the kernels uncompiled
-        for name in scenario.setups:
-            jit.mark_warm(name)
-    write_results(
-        out,
-        out_dir,
-        scenario=scenario.data,
-        name=scenario.name,
-        wall_time_s=wall,
-        figure=scenario.output["figure"],
-    )
+    with OutputFolder(out_dir, overwrite=args.overwrite) as slot:  # checked and locked
+        notice = compile_notice(list(scenario.setups), args.engine)
+        if notice and not args.quiet:
+            print(notice, flush=True)
+        start = time.perf_counter()
+        # while numba compiles, a progress bar would estimate hours: show the notice instead
+        progress = not (args.quiet or notice)
+        out = cellsim.run(scenario, progress=progress, allow_large=args.allow_large)
+        wall = time.perf_counter() - start
+        if args.engine != "reference":  # the reference engine leaves the kernels uncompiled
+            for name in scenario.setups:
+                jit.mark_warm(name)
+        out_dir = slot.write(
+            out,
+            scenario=scenario.data,
+            name=scenario.name,
+            wall_time_s=wall,
+            figure=scenario.output["figure"],
+        )
+    for line in slot.cleaned:
+        print(f"note: {line} (left by an interrupted run)", file=sys.stderr)
+    if slot.note:
+        print(f"note: {slot.note}", file=sys.stderr)
     if args.quiet:
         print(f"{scenario.name}: {out.scale}, seed {out.seed}, {wall:.1f} s -> {out_dir}")
     else:
@@ -139,7 +159,8 @@ def main(args) -> int:
             print(text)
         print(f"results: {out_dir}")
     if args.animate:
-        from cellsim.cli.animate import animate_run_folder
+        from cellsim.cli.animate import RUN_ANIMATION_NAME, animate_run_folder
 
+        record_file(out_dir, RUN_ANIMATION_NAME)  # cellsim's own file: replaceable later
         return animate_run_folder(out_dir, quiet=args.quiet)
     return 0

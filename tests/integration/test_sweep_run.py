@@ -126,11 +126,11 @@ def test_this_process_takes_back_queued_runs_at_the_end(tmp_path, monkeypatch):
     tasks = build_tasks(load_sweep(body_sweep(tmp_path)), None)  # 6 runs
     real = sweep_runner.execute
 
-    def execute(data, keep=False):
+    def execute(data, keep=False, allow_large=False):
         here = threading.current_thread() is threading.main_thread()
         if not here:
             time.sleep(2.0)  # a slow worker
-        return {**real(data, keep), "ran_here": here}
+        return {**real(data, keep, allow_large), "ran_here": here}
 
     monkeypatch.setattr(sweep_runner, "execute", execute)
     done = []
