@@ -24,8 +24,10 @@ def test_list_shows_where_scenarios_and_sweeps_are(capsys):
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     folder = str((ROOT / "scenarios").resolve())
-    assert lines[0] == f"Scenarios (cellsim run FILE) in {folder}:"
-    assert f"Sweeps (cellsim sweep FILE) in {folder}:" in lines
+    assert lines[0] == f"Scenarios (cellsim run FILE, or by name: cellsim run twitch) in {folder}:"
+    assert (
+        f"Sweeps (cellsim sweep FILE, or by name: cellsim sweep tetany_map) in {folder}:" in lines
+    )
     sweeps = [ln for ln in lines if ln.strip().startswith("sweeps/")]
     assert len(sweeps) == len(list((ROOT / "scenarios/sweeps").glob("*.toml")))
     # one column of descriptions for scenarios and sweeps alike
