@@ -29,6 +29,8 @@ from cellsim.render.runs import FIBRE_KEYS, RunData
 from cellsim.results import Results
 
 DPI = 80
+#: Resolution of a single fibre column (two side by side use DPI).
+DPI_ONE = 100
 
 
 def has_fibre_view(out: RunOutput) -> bool:
@@ -119,12 +121,13 @@ def run_data(out: RunOutput, label: str, sublabel: str = "") -> RunData:
 class FibrePlayer(Player):
     """The fibre view of one or more runs side by side (``cellsim animate``'s scene)."""
 
-    def __init__(self, runs: list[tuple[RunOutput, str]], title: str, panels=None, dpi=DPI):
+    def __init__(self, runs: list[tuple[RunOutput, str]], title: str, panels=None, dpi=None):
         data = [run_data(out, label) for out, label in runs]
         lo = max(float(r.times[0]) for r in data)
         hi = min(float(r.times[-1]) for r in data)
         self.window = (lo, hi)
         self.times = data[-1].times
+        dpi = dpi or (DPI_ONE if len(data) == 1 else DPI)
         self.scene = Scene(data, self.window, choose_panels(data, panels), title, dpi)
         self._start(self.scene.fig, self.scene.dynamic_artists())
 
@@ -136,9 +139,9 @@ class OverlayPlayer(Player):
     """Two runs on shared axes (free Ca, troponin occupancy, force), with a cursor."""
 
     def __init__(
-        self, current: tuple[RunOutput, str], pinned: tuple[RunOutput, str], title: str, dpi=DPI
+        self, current: tuple[RunOutput, str], pinned: tuple[RunOutput, str], title: str, dpi=DPI_ONE
     ):
-        fig = Figure(figsize=(6.4, 5.6), dpi=dpi, layout="constrained")
+        fig = Figure(figsize=(7.0, 6.0), dpi=dpi, layout="constrained")
         axes = fig.subplots(3, 1, sharex=True)
         runs = [(pinned, "--", 0.75), (current, "-", 1.0)]
         ends = [float(o.timeseries["time_ms"][-1]) for (o, _), _, _ in runs]

@@ -119,25 +119,22 @@ def RunStatus(task, current: R.AppRun | None, what: str = "Run"):
 
 @solara.component
 def Player(player: F.Player | None, start_ms: float | None = None, name: str = "player"):
-    """A figure with a time cursor: Play / Pause, Step, Reset, speed and a time slider."""
-    t = solara.use_reactive(0.0)
+    """A figure with a time cursor: Play / Pause, Step, Reset, speed and a time slider.
+
+    Give it a new ``key`` for each new player (see :func:`PlayerFor`): its state starts
+    at ``start_ms`` (default: the start of the window).
+    """
+    lo, hi = player.window if player is not None else (0.0, 1.0)
+    first = min(max(start_ms, lo), hi) if start_ms is not None else lo
+    t = solara.use_reactive(first)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(20.0)  # simulated ms per second
-
-    def on_new_player():
-        playing.set(False)
-        if player is not None:
-            lo, hi = player.window
-            t.set(min(max(start_ms if start_ms is not None else lo, lo), hi))
-
-    solara.use_effect(on_new_player, [player])
 
     def tick(cancel: threading.Event):
         # a clock, not a frame count: simulated time = speed x wall time, whatever the
         # drawing costs (each t.set below redraws the frame in this thread)
         if not playing.value or player is None:
             return
-        lo, hi = player.window
         t0 = t.value if t.value < hi else lo
         wall0 = time.monotonic()
         while not cancel.is_set():
@@ -155,8 +152,7 @@ def Player(player: F.Player | None, start_ms: float | None = None, name: str = "
     )
     if player is None:
         return
-    lo, hi = player.window
-    with solara.Column(gap="4px", classes=[name]):
+    with solara.Column(gap="0px", classes=[name]):
         with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(
                 "Pause" if playing.value else "Play",
@@ -182,17 +178,31 @@ def Player(player: F.Player | None, start_ms: float | None = None, name: str = "
                 classes=["sim-time"],
                 style={"font-family": "monospace", "min-width": "7em"},
             )
-            with solara.Column(style={"min-width": "220px"}):
-                solara.SliderFloat(
-                    "speed (simulated ms per s)", value=speed, min=2.0, max=100.0, step=2.0
-                )
-        solara.SliderFloat("time (ms)", value=t, min=lo, max=hi, step=0.5, thumb_label=False)
+        Slider(
+            "speed (simulated ms per second)",
+            speed.value,
+            min=2.0,
+            max=100.0,
+            step=2.0,
+            on_value=speed.set,
+        )
+        Slider("time (ms)", round(t.value, 1), min=lo, max=hi, step=0.5, on_value=t.set)
         solara.Image(png, classes=["figure"])
+
+
+def PlayerFor(player: F.Player | None, start_ms: float | None = None, name: str = "player"):
+    """A :func:`Player` that starts afresh (at ``start_ms``) for each new player."""
+    return Player(player, start_ms, name).key(f"{name}-{id(player)}")
 
 
 def Slider(label: str, value: float, **kwargs) -> None:
     """A slider whose label shows its value ("Free Mg (mM): 0.5")."""
     solara.SliderFloat(f"{label}: {value:g}", value=value, thumb_label=False, **kwargs)
+
+
+def IntSlider(label: str, value: int, **kwargs) -> None:
+    """An integer slider whose label shows its value."""
+    solara.SliderInt(f"{label}: {value}", value=value, thumb_label=False, **kwargs)
 
 
 @solara.component
@@ -293,7 +303,7 @@ def ResultView(result: R.AppRun | None, panels=None):
     if result is None:
         return
     if player is not None:
-        Player(player)
+        PlayerFor(player, F.peak_force_time(result.output))
     else:
         Figure(overview, "overview")
     for label, child in result.output.children.items():
@@ -467,7 +477,7 @@ def FibreView(current: R.AppRun | None, pinned: R.AppRun | None, mode: str):
     player = solara.use_memo(make, [current, pinned, mode])
     placeholder = solara.use_memo(lambda: _placeholder("press Run to simulate a twitch"), [])
     if player is not None:
-        Player(player, start_ms=F.peak_force_time(current.output), name="fibre-player")
+        PlayerFor(player, F.peak_force_time(current.output), "fibre-player")
     elif current is not None:
         ResultView(current)
     else:
@@ -626,7 +636,7 @@ def BodyPage():
     solara.Title("cellsim: body")
     with solara.Columns([1, 2]):
         with solara.Column(gap="6px"):
-            solara.SliderInt("days", value=s.days, min=1, max=28, on_value=lambda v: update(days=v))
+            IntSlider("days", s.days, min=1, max=28, on_value=lambda v: update(days=v))
             Slider(
                 "diet Ca (mg/day)",
                 s.diet_ca_mg_per_day,
@@ -778,7 +788,7 @@ def Layout(children=[]):  # noqa: B006 (Solara's signature for a layout)
 
 
 routes = [
-    solara.Route(path="/", component=FibrePage, label="Fibre"),
+    solara.Route(path="/", component=FibrePage, label="Fibre", layout=Layout),
     solara.Route(path="nerve", component=NervePage, label="Nerve"),
     solara.Route(path="body", component=BodyPage, label="Body"),
     solara.Route(path="scenarios", component=ScenariosPage, label="Scenarios & results"),

@@ -34,8 +34,8 @@ FIBRE_BASE = "twitch"
 NERVE_BASE = "spasm_low_ca"
 BODY_BASE = "chain_supplements_to_twitch"
 
-#: Fibre snapshots every this many ms: smooth playback at a small cost (~0.2 s per 150 ms).
-SNAPSHOT_EVERY_MS = 0.5
+#: Fibre snapshots every this many ms (the scenarios' default: no cost worth measuring).
+SNAPSHOT_EVERY_MS = 1.0
 
 
 @dataclass(eq=False)  # compared by identity: cheap and unambiguous for Solara's checks
@@ -314,7 +314,7 @@ def run(scenario: Scenario, label: str) -> AppRun:
 def open_scenario(name: str) -> AppRun:
     """Run a bundled scenario as it is (its own seed and settings)."""
     scenario = cellsim.load_scenario(name)
-    return run(scenario, scenario.description or scenario.name)
+    return run(scenario, scenario.name)
 
 
 def warm_up() -> None:
