@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
+import ipywidgets
 import solara
 import solara.lab
 
@@ -26,8 +26,10 @@ from cellsim.errors import CellsimError
 
 #: Where results are saved and opened (``cellsim app --results``).
 RESULTS_ROOT = Path(os.environ.get("CELLSIM_APP_RESULTS", "results"))
-#: Seconds between playback frames (a frame costs ~20-40 ms to draw).
-FRAME_S = 0.12
+#: Milliseconds between playback frames (a frame costs ~20-40 ms to draw).
+FRAME_MS = 150
+#: The playback clock counts in steps of 0.1 simulated ms.
+TICKS_PER_MS = 10
 
 # ------------------------------------------------------------------ per-session state
 fibre_settings = solara.reactive(R.FibreSettings())
@@ -119,59 +121,72 @@ def RunStatus(task, current: R.AppRun | None, what: str = "Run"):
 
 @solara.component
 def Player(player: F.Player | None, start_ms: float | None = None, name: str = "player"):
-    """A figure with a time cursor: Play / Pause, Step, Reset, speed and a time slider.
+    """A figure with a time cursor: Play / Pause / Stop, Step, Reset and the speed.
 
-    Give it a new ``key`` for each new player (see :func:`PlayerFor`): its state starts
-    at ``start_ms`` (default: the start of the window).
+    The clock runs in the browser (an ipywidgets ``Play``: every ``FRAME_MS`` it moves
+    simulated time on by speed x FRAME_MS); each tick reaches the server like a slider
+    move and draws that frame.  Give each new player a new ``key`` (see
+    :func:`PlayerFor`): its state starts at ``start_ms`` (default: the start).
     """
     lo, hi = player.window if player is not None else (0.0, 1.0)
     first = min(max(start_ms, lo), hi) if start_ms is not None else lo
     t = solara.use_reactive(first)
-    playing = solara.use_reactive(False)
     speed = solara.use_reactive(20.0)  # simulated ms per second
-
-    def tick(cancel: threading.Event):
-        # a clock, not a frame count: simulated time = speed x wall time, whatever the
-        # drawing costs (each t.set below redraws the frame in this thread)
-        if not playing.value or player is None:
-            return
-        t0 = t.value if t.value < hi else lo
-        wall0 = time.monotonic()
-        while not cancel.is_set():
-            now = t0 + speed.value * (time.monotonic() - wall0)
-            if now >= hi:
-                t.set(hi)
-                playing.set(False)
-                return
-            t.set(now)
-            cancel.wait(FRAME_S)
-
-    solara.use_thread(tick, dependencies=[playing.value, player])
+    # where the browser's clock starts; a jump (Step, Reset) makes a new
+    # clock there.  Between jumps the browser owns the clock: the server never sends its
+    # (older) time back, which would pull the clock back while it plays.
+    anchor = solara.use_reactive((first, 0))
     png = solara.use_memo(
         lambda: player.png(t.value) if player is not None else None, [player, t.value]
     )
+    ticks = TICKS_PER_MS
+
+    def make_clock():
+        # a plain widget, not one reacton reconciles: reacton would send its (older)
+        # value back at every render, pulling the browser's clock back while it plays
+        clock = ipywidgets.Play(
+            value=round(anchor.value[0] * ticks),
+            min=round(lo * ticks),
+            max=round(hi * ticks),
+            interval=FRAME_MS,
+            show_repeat=False,
+        )
+        clock.observe(lambda change: t.set(change["new"] / ticks), "value")
+        return clock
+
+    clock = solara.use_memo(make_clock, [player, anchor.value])
+
+    def follow_speed():
+        clock.step = max(1, round(speed.value * FRAME_MS / 1000 * ticks))
+
+    def close_clock():
+        def close():
+            clock.unobserve_all()
+            clock.close()  # stops its timer in the browser too
+
+        return close
+
+    solara.use_effect(follow_speed, [clock, speed.value])
+    solara.use_effect(close_clock, [clock])
     if player is None:
         return
+
+    def jump(to_ms: float) -> None:
+        to_ms = min(max(to_ms, lo), hi)
+        t.set(to_ms)
+        anchor.set((to_ms, anchor.value[1] + 1))
+
     with solara.Column(gap="0px", classes=[name]):
         with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Button(
-                "Pause" if playing.value else "Play",
-                icon_name="mdi-pause" if playing.value else "mdi-play",
-                color="primary",
-                outlined=True,
-                on_click=lambda: playing.set(not playing.value),
-            )
+            solara.display(clock)
             solara.Button(
                 "Step",
                 icon_name="mdi-step-forward",
                 outlined=True,
-                on_click=lambda: (playing.set(False), t.set(player.next_time(t.value))),
+                on_click=lambda: jump(player.next_time(t.value)),
             )
             solara.Button(
-                "Reset",
-                icon_name="mdi-skip-previous",
-                outlined=True,
-                on_click=lambda: (playing.set(False), t.set(lo)),
+                "Reset", icon_name="mdi-skip-previous", outlined=True, on_click=lambda: jump(lo)
             )
             solara.Text(
                 f"t = {t.value:.1f} ms",
@@ -186,7 +201,6 @@ def Player(player: F.Player | None, start_ms: float | None = None, name: str = "
             step=2.0,
             on_value=speed.set,
         )
-        Slider("time (ms)", round(t.value, 1), min=lo, max=hi, step=0.5, on_value=t.set)
         solara.Image(png, classes=["figure"])
 
 

@@ -152,3 +152,12 @@ def sim_time(page) -> float:
 
 def console_errors(console) -> list:
     return [c for c in console if c[0] in ("error", "pageerror")]
+
+
+def play(page) -> None:
+    """Start the playback clock (the first button of the ``Play`` widget)."""
+    page.locator(".widget-play button").nth(0).click()
+
+
+def pause(page) -> None:
+    page.locator(".widget-play button").nth(1).click()
