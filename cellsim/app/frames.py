@@ -10,6 +10,7 @@ sarcomere, free Ca, troponin occupancy and force with a cursor, one column per r
 from __future__ import annotations
 
 import io
+import itertools
 import threading
 from pathlib import Path
 
@@ -77,8 +78,11 @@ class Player:
 
     window: tuple[float, float]
     times: np.ndarray  # frame times a "step" moves between (the snapshots')
+    _serials = itertools.count()
 
     def _start(self, fig: Figure, artists: list) -> None:
+        #: tells players apart for the page (``id()`` may be reused once one is freed)
+        self.serial = next(Player._serials)
         self.fig = fig
         FigureCanvasAgg(fig)  # a canvas of its own: no pyplot, nothing global
         self._lock = threading.Lock()

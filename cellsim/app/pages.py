@@ -46,10 +46,21 @@ scenario_current = solara.reactive(None)
 
 
 def _start_warm_up() -> None:
-    """Load the kernels in the background once per server, so the first click is warm."""
-    if not getattr(_start_warm_up, "started", False):
-        _start_warm_up.started = True
-        threading.Thread(target=R.warm_up, name="cellsim-warm-up", daemon=True).start()
+    """Load the kernels in the background once per server, so the first click is warm.
+
+    Modules are imported here, before the thread starts: a first page rendered while a
+    thread imports pandas could see it half-initialised (and fail to render).
+    """
+    if getattr(_start_warm_up, "started", False):
+        return
+    _start_warm_up.started = True
+    import pandas  # noqa: F401  (Solara's renderer asks for pandas.DataFrame)
+
+    from cellsim import scales
+
+    for name in scales.names():
+        scales.get(name)  # the scales' modules (kernels compile or load later, on first use)
+    threading.Thread(target=R.warm_up, name="cellsim-warm-up", daemon=True).start()
 
 
 _start_warm_up()
@@ -206,7 +217,7 @@ def Player(player: F.Player | None, start_ms: float | None = None, name: str = "
 
 def PlayerFor(player: F.Player | None, start_ms: float | None = None, name: str = "player"):
     """A :func:`Player` that starts afresh (at ``start_ms``) for each new player."""
-    return Player(player, start_ms, name).key(f"{name}-{id(player)}")
+    return Player(player, start_ms, name).key(f"{name}-{getattr(player, 'serial', None)}")
 
 
 def Slider(label: str, value: float, **kwargs) -> None:

@@ -73,6 +73,16 @@ def drive(page, url: str, results: Path, timings: dict) -> None:
     assert sim1 > sim0 > 0.1, f"playback did not advance (t 0.1 -> {sim0} -> {sim1} ms)"
     assert B.figure_src(page) != src_before or B.sim_time(page) != t_before
 
+    # another browser session has its own state: no run, no pinned run, free Mg at 0.5
+    other = page.context.browser.new_page()
+    other.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+    other.goto(url)
+    other.get_by_role("button", name="Run").wait_for(timeout=60_000)
+    assert other.locator("img.placeholder").count() == 1
+    assert other.locator(".v-input", has_text="Free Mg (mM): 0.5").count() == 1
+    assert other.get_by_text("pinned:").count() == 0
+    other.close()
+
     # save what is on screen as a results folder
     page.get_by_text("save or open a results folder").first.click()
     page.get_by_label("name of a new folder").first.fill("lesson-cramp")
