@@ -47,9 +47,15 @@ def click_to_twitch(page, mg_key: str) -> dict:
 
 
 def playback(page, seconds: float) -> dict:
+    """Play from the start; simulated ms per wall second and distinct frames per second."""
     page.get_by_role("button", name="Reset").click()
-    sources = set()
+    while B.sim_time(page) > 1.0:  # the reset reached the page
+        page.wait_for_timeout(20)
+    start = B.sim_time(page)
     B.play(page)
+    while B.sim_time(page) == start:  # the first frame of the playback
+        page.wait_for_timeout(10)
+    sources = set()
     t0, sim0 = time.perf_counter(), B.sim_time(page)
     while time.perf_counter() - t0 < seconds:
         sources.add(B.figure_src(page))
