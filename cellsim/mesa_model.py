@@ -5,8 +5,8 @@
 * ``step()`` advances **one record interval** (many kernel time steps), observes and
   collects data, so Mesa's ``DataCollector`` (and a user's own) records once per step;
 * ``model.steps`` counts those steps, ``model.time`` is the simulated time in **ms**
-  (Mesa 3.5 advances ``time`` by 1.0 per step through its event list; here ``time`` is
-  read from the model's own clock, rounded, so record keys are exact: 0.1, 0.2, not
+  (Mesa 3.5 advances ``time`` by 1.0 per step through its event list; here each step
+  sets it from the step index before collecting, so record keys are exact: 0.1, 0.2, not
   0.30000000000000004), and ``model.running`` turns False when the run is complete;
 * ``run()`` is ``while running: step()``.
 
@@ -31,9 +31,9 @@ MESA_HAS_TIME = hasattr(mesa.Model, "run_for")
 class RecordStepModel(mesa.Model):
     """A Mesa model whose ``step()`` is one record interval of a kernel-stepped run.
 
-    Subclasses implement :meth:`advance_record` (advance up to one record interval,
-    observe, collect; return False when nothing was left to do) and the properties
-    ``time_ms`` and ``finished``.
+    Subclasses implement :meth:`advance_record` (advance up to one record interval and
+    observe), optionally :meth:`after_record` (hooks that run after the data are collected)
+    and the properties ``time_ms`` and ``finished``; they own a ``datacollector``.
     """
 
     def _start_stepping(self) -> None:
@@ -51,29 +51,14 @@ class RecordStepModel(mesa.Model):
         raise NotImplementedError
 
     @property
-    def time(self) -> float:
-        """Simulated time in ms: the model's own clock (``time_ms``), read when asked.
-
-        Mesa 3.5 keys DataCollector records by ``model.time`` at each ``collect()``, and a
-        record interval collects *inside* the step, after the kernel advanced: a value set
-        after the step would key that record with the previous time (one record lost).
-        """
-        try:
-            return round(self.time_ms, 9)
-        except AttributeError:  # during construction, before the model has a clock
-            return self.__dict__.get("_time_before_clock", 0.0)
-
-    @time.setter
-    def time(self, value: float) -> None:
-        # Mesa's constructor sets time = 0.0; the clock is the model's own afterwards
-        self.__dict__["_time_before_clock"] = value
-
-    @property
     def finished(self) -> bool:  # pragma: no cover - subclasses define it
         raise NotImplementedError
 
-    def advance_record(self) -> bool:  # pragma: no cover - subclasses define it
+    def advance_record(self) -> None:  # pragma: no cover - subclasses define it
         raise NotImplementedError
+
+    def after_record(self) -> None:
+        """Called after each record is collected (snapshots, progress bars)."""
 
     def _record_step(self) -> None:
         if self.finished:
@@ -85,6 +70,9 @@ class RecordStepModel(mesa.Model):
             return
         self.steps += 1
         self.advance_record()
+        self.time = round(self.time_ms, 9)  # before collecting: Mesa 3.5 keys records by it
+        self.datacollector.collect(self)
+        self.after_record()
         if self.finished and MESA_HAS_TIME:
             self.running = False
 

@@ -125,6 +125,23 @@ class BodyScale(ScaleBase):
     def handoff_runs(self, setup: Setup) -> list[tuple[str, ...]]:
         return [h.runs for h in setup.protocol.handoffs]
 
+    def what_you_see(self, summary: dict) -> str:
+        text = (
+            "Days of diet and supplements in one person: the gut absorbs Ca and Mg (less of "
+            "a large dose), the kidney excretes them, PTH and calcitriol hold plasma "
+            "ionised Ca in range, and bone and cells exchange with plasma. figure.png: "
+            "plasma ionised Ca and Mg against their normal ranges, intracellular free Mg "
+            "(which changes over weeks, not days), PTH and calcitriol, what each dose "
+            "gave, and daily urine."
+        )
+        handoffs = summary.get("handoffs") or {}
+        if any(isinstance(r, dict) and r.get("runs") for r in handoffs.values()):
+            text += (
+                " At each hand-off the body's plasma of that moment is handed to a nerve or "
+                "fibre run: its results are in the sub-folders."
+            )
+        return text
+
     def simulate(self, setup: Setup, env: Environment, *, progress: bool = False) -> RunOutput:
         params, protocol, settings = setup.params, setup.protocol, setup.settings
         intakes, duration_h = build_intakes(setup)

@@ -42,4 +42,8 @@ def print_summary(summary: dict) -> None:
             continue
         if isinstance(value, dict):
             continue
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            # records (e.g. one per dose) are for files, not for the terminal
+            print(f"  {key:<28} {len(value)} records (see summary.json)")
+            continue
         print(f"  {key:<28} {format_value(value)}")
