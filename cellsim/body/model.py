@@ -27,7 +27,9 @@ Processes (each one method of :class:`BodyODE`, returning a named tuple of its f
   lag of hours; calcitriol follows the enzyme with its 6-h half-life.
 * **bone** -- a PTH-independent fast exchange of an exchangeable Ca pool with the fluid;
   remodelling whose resorption follows PTH action (days) and whose formation follows
-  resorption (weeks); mineral carries P and Mg in their molar ratios; a rapid Mg pool.
+  resorption (weeks), its mineral deposition limited by the Ca supply in severe
+  hypocalcaemia (osteomalacia); mineral carries P and Mg in their molar ratios; a rapid
+  Mg pool.
 * **cells** -- exchangeable cell Mg with regulated influx and efflux (so cytosolic free
   Mg does not simply follow plasma), free Mg buffered by it; parathyroid-cell Mg; the
   CSF's ionised Mg (choroid-plexus regulated); intracellular phosphate.
@@ -323,6 +325,15 @@ class BodyODE:
         self.ca_dct_basal = p.ca_dct_max_fraction * (1.0 - p.ca_dct_pth_span)
         self.p_occ_ref = pth_occupancy(1.0, p.p_tmp_pth_ec50_rel)
         self.mg_pt_exponent = p.mg_cell_influx_exponent / p.mg_cell_regulation_exponent
+        self.supply_ref = 1.0
+        self.supply_ref = self.mineral_supply(ref.ica_mM)
+
+    def mineral_supply(self, ica_mM: float) -> float:
+        """Mineral deposition relative to reference, limited by the Ca supply (1 near normal
+        ionised Ca, falling steeply in severe hypocalcaemia: osteomalacia)."""
+        p = self.p
+        x = (max(ica_mM, 0.0) / p.mineralisation_half_ica_mM) ** p.mineralisation_hill
+        return x / (1.0 + x) / self.supply_ref
 
     # ---------------------------------------------------------------- processes
     def plasma(self, y) -> Plasma:
@@ -426,7 +437,7 @@ class BodyODE:
         efflux_gain = max(1.0 + p.ca_bone_fast_pth_gain * (action_rel - 1.0), 0.0)
         img_rel = max(pl.img_mM, 1e-9) / ref.img_mM
         resorbed = self.turnover * max(y[OC], 0.0)
-        formed = self.turnover * max(y[OB], 0.0)
+        formed = self.turnover * max(y[OB], 0.0) * self.mineral_supply(pl.ica_mM)
         ratio = p.mg_to_ca_bone_molar_ratio
         return Bone(
             self.k_bone_in * max(pl.ica_mM, 0.0)

@@ -533,7 +533,7 @@ class BodyParams:
         doc="synthesis x (calcitriol / reference) ** -this",
     )
     pth_mg_casr_potency: float = param(
-        0.095,
+        0.0556,
         "calibrated",
         "Cholst et al. 1984, N Engl J Med 310:1221",
         fitted_to="IV MgSO4 (4 g + 2 g/h): serum Mg 0.8 -> 2.5 mM lowered PTH 40 % at 30 min "
@@ -682,6 +682,22 @@ class BodyParams:
         "reversal and formation phases ~3 months (remodelling cycle)",
         low_open=True,
         doc="lag of formation following resorption",
+    )
+    mineralisation_half_ica_mM: float = param(
+        0.6,
+        "illustrative",
+        "mineral deposition needs Ca from the fluid: severe hypocalcaemia leaves osteoid "
+        "unmineralised (osteomalacia); half-rate well below the normal range, so normal "
+        "levels barely change it",
+        low_open=True,
+        doc="ionised Ca at which mineral deposition runs at half its full-supply rate",
+    )
+    mineralisation_hill: float = param(
+        4.0,
+        "illustrative",
+        "a steep supply limit: deposition follows the bone fluid's supersaturation",
+        low_open=True,
+        doc="steepness of the Ca supply limit of mineral deposition",
     )
     resorption_basal_fraction: float = param(
         0.3,
