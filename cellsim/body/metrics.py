@@ -171,11 +171,13 @@ def dose_entries(doses: Sequence[Mapping]) -> list[dict]:
             "salt": first["salt"],
         }
         absorbed = []
+        # a dose the run's end cut short would pull the mean down: average whole windows
+        whole = [d for d in group if d.get("window_h", 0.0) >= m.MARGINAL_WINDOW_H - 1e-6]
         for key, name, amount in (
             ("ca_absorbed_mg", "Ca", "ca_mg"),
             ("mg_absorbed_mg", "Mg", "mg_mg"),
         ):
-            values = [d[key] for d in group if d.get(key) is not None]
+            values = [d[key] for d in (whole or group) if d.get(key) is not None]
             if first[amount] and values:
                 mean = float(np.mean(values))
                 entry[f"mean_{key}"] = mean
@@ -250,32 +252,55 @@ def mass_balance(result: m.SimulationResult) -> dict:
     return {"mass_balance": errors, "mass_balance_error_mg": max(abs(v) for v in errors.values())}
 
 
+def _alternatives(entries: Sequence[Mapping], ion: str) -> list[Mapping]:
+    """Dose regimens of ``ion`` taken on different days (a week of one, then the other)."""
+    key = f"mean_{ion}_absorbed_mg"
+    chosen = [e for e in entries if e.get(key) is not None and e[f"{ion}_mg"] > 0]
+    days = [set(e["days"]) for e in chosen]
+    disjoint = all(not (a & b) for k, a in enumerate(days) for b in days[k + 1 :])
+    return chosen if len(chosen) >= 2 and disjoint else []
+
+
+def _regimen(entry: Mapping) -> str:
+    what = " + ".join(
+        f"{entry[k]:g} mg {n}" for k, n in (("ca_mg", "Ca"), ("mg_mg", "Mg")) if entry[k]
+    )
+    return f"{what} at {entry['time']}"
+
+
 def takeaway(summary: Mapping) -> str:
     """One line that says what the run shows, computed from its summary.
 
-    In order of what a run is about: two or more dose regimens (their absorption per dose
-    side by side, and the other competition variant if it was run); a disease or drug
-    preset, an infusion or a clamp (plasma and urine, first day against last); otherwise
-    how far plasma and cell Mg moved.
+    In order of what a run is about: dose regimens taken on different days (their marginal
+    absorption per dose side by side, and the other competition variant if it was run);
+    hand-offs (ionised Ca and Mg at each); a disease or drug preset, an infusion or a
+    clamp (plasma and urine, first day against last); otherwise how far plasma and cell Mg
+    moved.
     """
     entries = [e for e in summary.get("dose_entries", []) if "text" in e]
     days = summary.get("days_simulated", 0.0)
     for ion, name in (("mg", "Mg"), ("ca", "Ca")):
-        key = f"mean_{ion}_absorbed_mg"
-        measured = [e for e in entries if e.get(key) is not None and e[f"{ion}_mg"] > 0]
-        if len(measured) >= 2:
-            parts = [f"{e['time']} {e[key]:.0f} mg" for e in measured[:3]]
-            text = f"{name} absorbed per dose: " + " vs ".join(parts)
-            strong = summary.get("competition_comparison", {}).get("strong")
-            if strong and summary.get("competition") != "strong":
-                mine = summary.get(f"{ion}_absorbed_mg", 0.0)
-                theirs = strong.get(f"{ion}_absorbed_mg", 0.0)
-                if mine > 0:
-                    change = 100 * (theirs / mine - 1)
-                    text += f"; strong competition would change it by {change:+.0f} %"
+        measured = _alternatives(entries, ion)
+        if measured:
+            parts = [f"{_regimen(e)}: {e[f'mean_{ion}_absorbed_mg']:.0f} mg" for e in measured]
+            text = f"{name} absorbed per dose -- " + "; ".join(parts[:3])
+            compared = summary.get("competition_comparison") or {}
+            other = next((v for v in compared if v != summary.get("competition")), None)
+            mine = summary.get(f"{ion}_absorbed_mg", 0.0)
+            if other and mine > 0:
+                change = 100 * (compared[other].get(f"{ion}_absorbed_mg", 0.0) / mine - 1)
+                text += f" ('{other}' competition: {change:+.0f} % over the run)"
             return text
     ica0, ica1 = summary.get("plasma_ica_mM_min"), summary.get("plasma_ica_mM")
     mg_lo, mg1 = summary.get("plasma_mg_mM_min"), summary.get("plasma_mg_mM")
+    at = summary.get("handoff_plasma", [])
+    if at:
+        parts = [
+            f"{h['label'].replace('_', ' ')} iCa {h['ica_mM']:.2f}, Mg {h['mg_mM']:.2f}, cell "
+            f"Mg {h['mg_free_mM']:.2f}"
+            for h in at[:3]
+        ]
+        return "at the hand-offs (mM): " + "; ".join(parts)
     urine_ca = summary.get("urine_ca_mg_per_day") or [float("nan")]
     urine_mg = summary.get("urine_mg_mg_per_day") or [float("nan")]
     preset = summary.get("preset", "healthy")
@@ -288,9 +313,10 @@ def takeaway(summary: Mapping) -> str:
         )
     spans = summary.get("protocol_spans", [])
     if spans:
+        kinds = " and ".join(sorted({s["label"].split(" ")[0] for s in spans}))
         return (
-            f"{spans[0]['label']}: serum Mg {mg_lo:.2f}-{summary['plasma_mg_mM_max']:.2f} mM, "
-            f"ionised Ca {ica0:.2f}-{summary['plasma_ica_mM_max']:.2f} mM, PTH "
+            f"{kinds}: serum Mg {mg_lo:.2f}-{summary['plasma_mg_mM_max']:.2f} mM, ionised Ca "
+            f"{ica0:.2f}-{summary['plasma_ica_mM_max']:.2f} mM, PTH "
             f"{summary['pth_pmol_L_min']:.1f}-{summary['pth_pmol_L_max']:.1f} pmol/L"
         )
     return (

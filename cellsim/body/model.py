@@ -506,6 +506,7 @@ class BodyODE:
     def rhs(self, t, y, drive: Drive) -> np.ndarray:
         """dy/dt: the processes' flows summed (what leaves one pool enters another)."""
         p, ref = self.p, self.ref
+        y = y.tolist()  # Python floats: arithmetic on them is ~2x faster than on numpy scalars
         _, g, k, h, b, c, i = self.flows(y, drive)
         ca_abs = g.ca_transcellular + g.ca_paracellular
         mg_abs = g.mg_saturable + g.mg_paracellular

@@ -33,7 +33,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from cellsim.body import baseline, metrics, model, plots
+from cellsim.body import metrics, model, plots
 from cellsim.body.params import (
     COMPETITION,
     DEFAULT_PERSON,
@@ -174,11 +174,14 @@ class BodyScale(ScaleBase):
         summary.update(_protocol_events(setup, inputs))
         if settings.compare_competition:
             summary["competition_comparison"] = _compare(setup, inputs, summary)
-        summary["takeaway"] = metrics.takeaway(summary)
         handoffs = [
             Handoff(h.label, t, environment_from_state(result.state_at(t), params), h.runs)
             for h, t in zip(protocol.handoffs, times, strict=True)
         ]
+        summary["handoff_plasma"] = [
+            _plasma_at(h, result.state_at(h.time_h), params) for h in handoffs
+        ]
+        summary["takeaway"] = metrics.takeaway(summary)
         return RunOutput(
             scale="body",
             timeseries=result.series(),
@@ -330,6 +333,18 @@ def _compare(setup: Setup, inputs: Mapping, summary: dict) -> dict:
     return out
 
 
+def _plasma_at(handoff: Handoff, state: np.ndarray, params: BodyParams) -> dict:
+    env = handoff.environment
+    vd_mg = model.distribution_volumes_L(params)[1]
+    return {
+        "label": handoff.label,
+        "time_h": handoff.time_h,
+        "ica_mM": env.ca_ionised_mM,
+        "mg_mM": float(state[model.MG_ECF] / vd_mg),
+        "mg_free_mM": env.mg_free_intracellular_mM,
+    }
+
+
 def environment_from_state(state: np.ndarray, params: BodyParams) -> Environment:
     """The Environment nerve and fibre see, for one body state (see ``from_plasma``)."""
     vd_ca, vd_mg, _ = model.distribution_volumes_L(params)
@@ -386,11 +401,6 @@ def environment_at(run_output_or_series, time_h: float) -> Environment:
     return Environment.from_plasma(
         at("plasma_ica_mM"), at("plasma_img_mM"), at("mg_icf_free_mM"), mg_csf_mM=csf
     )
-
-
-def healthy_start(params: BodyParams) -> np.ndarray:
-    """The start state of every run (the settled healthy person; see :mod:`.baseline`)."""
-    return baseline.settled_state(params)
 
 
 BODY = BodyScale()
