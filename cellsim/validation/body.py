@@ -1082,8 +1082,10 @@ def _plot_ferment(ax, d):
     published="both ~-30 % at 45 min; the Ca effect lasts 2 h, the Mg effect 45 min",
     source="Ferment et al. 1987",
     plot=_plot_ferment,
-    tolerance="both boluses lower PTH at 45 min, and PTH is lower 2 h after the Ca bolus than after the Mg bolus",
-    rationale="the published result is a direction and an order; their sizes are compared in body.pth_iv_mg_vs_ca_sizes",
+    tolerance="both boluses lower PTH at 45 min, and PTH is lower 2 h after the Ca bolus than "
+    "after the Mg bolus",
+    rationale="the published result is a direction and an order; their sizes are compared in "
+    "body.pth_iv_mg_vs_ca_sizes",
     kind="prediction",
     not_fitted_to="Mg's potency at the parathyroid was fitted to Cholst 1984, nothing to "
     "Ferment; the sizes are compared in body.pth_iv_mg_vs_ca_sizes",
@@ -1377,7 +1379,8 @@ def _state_data(session, sick, day, note=""):
     "Pak et al. 1974",
     plot=_plot_state,
     tolerance="every listed change in the published direction",
-    rationale="the clinical picture is a set of directions (patients differ in adenoma size and duration); a direction the model gets wrong fails the check",
+    rationale="the clinical picture is a set of directions (patients differ in adenoma size "
+    "and duration); a direction the model gets wrong fails the check",
     kind="prediction",
     not_fitted_to="the preset changes only the set point (published) and the gland mass "
     "(illustrative); every feedback is normalised to the healthy reference, nothing to PHPT",
@@ -1566,7 +1569,8 @@ def thiazide_needs_pth(session) -> Outcome:
     source="Cundy & Mackay 2011, Clin Endocrinol 75:146",
     plot=_plot_state,
     tolerance="serum Mg and urinary Mg both lower than in health",
-    rationale="the published result is a direction (hypomagnesaemia with renal Mg conservation); the preset's sizes are illustrative",
+    rationale="the published result is a direction (hypomagnesaemia with renal Mg "
+    "conservation); the preset's sizes are illustrative",
     kind="prediction",
     not_fitted_to="the sizes of the preset are illustrative; the kidney's response to less "
     "absorbed Mg is the model's own",
@@ -1755,7 +1759,8 @@ def _plot_bars_iv(ax, d):
     source="Fatemi et al. 1991; Rude et al. 1978, J Clin Endocrinol Metab 47:800",
     plot=_plot_bars_iv,
     tolerance="PTH falls after IV Mg before depletion and rises after it",
-    rationale="the reversal is the published result that matters; the sizes depend on the bolus, which the abstract does not give",
+    rationale="the reversal is the published result that matters; the sizes depend on the "
+    "bolus, which the abstract does not give",
     kind="prediction",
     not_fitted_to="the block was fitted to PTH *during* depletion (Fatemi; Suh 1973), not to "
     "its response to IV Mg; the parathyroid-cell Mg lag (5 min) is a hypothesis",

@@ -46,7 +46,7 @@ def test_known_override_and_preset_are_applied():
 
 
 def test_unknown_preset_lists_the_presets():
-    with pytest.raises(ScenarioError, match="must be one of.*'thiazide'"):
+    with pytest.raises(ScenarioError, match=r"must be one of.*'thiazide'"):
         _resolve(body={"preset": "thiazid"})
 
 
@@ -55,8 +55,9 @@ def test_a_diet_preset_sets_the_default_diet_but_the_scenario_wins():
 
     setup = _resolve(body={"preset": "chronic_mg_deficiency"}).setups["body"]
     assert build_inputs(setup)["diet"]["mg_mg_per_day"] == 10.0
-    setup = _resolve(body={"preset": "chronic_mg_deficiency"},
-                     protocol={"diet": {"mg_mg_per_day": 50.0}}).setups["body"]  # fmt: skip
+    setup = _resolve(
+        body={"preset": "chronic_mg_deficiency"}, protocol={"diet": {"mg_mg_per_day": 50.0}}
+    ).setups["body"]
     assert build_inputs(setup)["diet"]["mg_mg_per_day"] == 50.0
 
 
@@ -93,9 +94,9 @@ def test_negative_dose_is_rejected_by_schema_and_by_intake():
 
 
 def test_unknown_salt_is_rejected_with_the_list():
-    with pytest.raises(ScenarioError, match="must be one of.*'oxide'"):
+    with pytest.raises(ScenarioError, match=r"must be one of.*'oxide'"):
         _protocol(mg_mg=100.0, salt="oxyde")
-    with pytest.raises(ScenarioError, match="unknown Mg salt 'oxyde'.*Did you mean 'oxide'"):
+    with pytest.raises(ScenarioError, match=r"unknown Mg salt 'oxyde'.*Did you mean 'oxide'"):
         Intake(0.0, 0.0, 100.0, False, mg_salt="oxyde")
 
 
@@ -105,10 +106,14 @@ def test_empty_dose_is_rejected_when_loading():
 
 
 def test_infusions_and_clamps_are_checked():
-    infusion = {"drug": "magnesium_sulfate", "rate_g_per_h": 2.0, "time": "08:00",
-                "duration_h": 2.0}  # fmt: skip
+    infusion = {
+        "drug": "magnesium_sulfate",
+        "rate_g_per_h": 2.0,
+        "time": "08:00",
+        "duration_h": 2.0,
+    }
     assert _resolve(protocol={"infusions": [infusion]}).setups["body"].protocol.infusions
-    with pytest.raises(ScenarioError, match="must be one of.*'magnesium_sulfate'"):
+    with pytest.raises(ScenarioError, match=r"must be one of.*'magnesium_sulfate'"):
         _resolve(protocol={"infusions": [{**infusion, "drug": "magnesium"}]})
     with pytest.raises(ScenarioError, match="rate_g_per_h: must be > 0"):
         _resolve(protocol={"infusions": [{**infusion, "rate_g_per_h": 0.0}]})

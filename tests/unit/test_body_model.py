@@ -57,8 +57,9 @@ def test_short_dose_between_record_points_is_not_skipped():
 def test_an_infusion_delivers_exactly_its_dose_and_a_clamp_holds_its_target():
     infusion = Infusion.of("magnesium_sulfate", 2.0, 2.0, 3.0)  # 6 g = 24.3 mmol
     clamp = Clamp("ca", 1.0, 8.0, 10.0)
-    result = model.simulate(PARAMS, [], 12.0, infusions=[infusion], clamps=[clamp],
-                            record_every_h=0.1)  # fmt: skip
+    result = model.simulate(
+        PARAMS, [], 12.0, infusions=[infusion], clamps=[clamp], record_every_h=0.1
+    )
     assert result.total(model.MG_IV) == pytest.approx(6.0 * 1000 / 246.47, rel=1e-6)
     series = result.series()
     held = (series["time_h"] > 8.5) & (series["time_h"] < 10.0)
@@ -143,12 +144,25 @@ def test_per_dose_and_daily_absorption_agree_in_sign():
 def test_summary_has_the_interface_keys():
     summary = _run(_scenario()).summary
     for key in (
-        "ca_absorbed_mg", "mg_absorbed_mg", "p_absorbed_mg", "ca_absorbed_mg_per_dose",
-        "mg_absorbed_mg_per_dose", "ca_absorbed_mg_per_day", "mg_absorbed_mg_per_day",
-        "ca_fractional_absorption", "mg_fractional_absorption", "urine_ca_mg_per_day",
-        "urine_mg_mg_per_day", "urine_p_mg_per_day", "mass_balance_error_mg", "takeaway",
-        "dose_entries", "protocol_events", "protocol_spans", "preset",
-    ):  # fmt: skip
+        "ca_absorbed_mg",
+        "mg_absorbed_mg",
+        "p_absorbed_mg",
+        "ca_absorbed_mg_per_dose",
+        "mg_absorbed_mg_per_dose",
+        "ca_absorbed_mg_per_day",
+        "mg_absorbed_mg_per_day",
+        "ca_fractional_absorption",
+        "mg_fractional_absorption",
+        "urine_ca_mg_per_day",
+        "urine_mg_mg_per_day",
+        "urine_p_mg_per_day",
+        "mass_balance_error_mg",
+        "takeaway",
+        "dose_entries",
+        "protocol_events",
+        "protocol_spans",
+        "preset",
+    ):
         assert key in summary, key
     for base in ("plasma_ica_mM", "plasma_mg_mM", "pth_pmol_L", "plasma_phosphate_mM"):
         assert summary[f"{base}_min"] <= summary[base] <= summary[f"{base}_max"]
@@ -162,10 +176,17 @@ def test_summary_has_the_interface_keys():
 def test_the_time_series_has_phosphate_pools_pth_store_and_renal_segments():
     series = _run(_scenario()).timeseries
     for key in (
-        "plasma_phosphate_mM", "pth_store_rel", "ca_bone_fast_mmol", "mg_icf_mmol",
-        "mg_bone_fast_mmol", "osteoclast_rel", "mg_csf_mM", "renal_ca_tal_mg_per_h",
-        "renal_mg_dct_mg_per_h", "renal_p_urine_mg_per_h",
-    ):  # fmt: skip
+        "plasma_phosphate_mM",
+        "pth_store_rel",
+        "ca_bone_fast_mmol",
+        "mg_icf_mmol",
+        "mg_bone_fast_mmol",
+        "osteoclast_rel",
+        "mg_csf_mM",
+        "renal_ca_tal_mg_per_h",
+        "renal_mg_dct_mg_per_h",
+        "renal_p_urine_mg_per_h",
+    ):
         assert key in series, key
     parts = sum(series[f"renal_ca_{s}_mg_per_h"] for s in ("pt", "tal", "dct", "urine"))
     np.testing.assert_allclose(parts, series["renal_ca_filtered_mg_per_h"], rtol=1e-9)

@@ -175,8 +175,7 @@ def test_known_gaps_of_hormone_kinetics_run(gap):
 def test_known_gaps_of_mg_handling_run(gap):
     """Zhan 2020 serum Mg rise; Gullestad 1994 loading test; Fatemi 1991 hormones and
     retention."""
-    gap("body.zhan_mgcl2", "body.mg_loading_test", "body.fatemi_hormones",
-        "body.fatemi_retention")  # fmt: skip
+    gap("body.zhan_mgcl2", "body.mg_loading_test", "body.fatemi_hormones", "body.fatemi_retention")
 
 
 @pytest.mark.slow
