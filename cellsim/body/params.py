@@ -549,7 +549,7 @@ class BodyParams:
         doc="largest apparent CaSR signal added by parathyroid-cell Mg depletion",
     )
     pth_mg_block_k_rel: float = param(
-        0.75,
+        0.706,
         "calibrated",
         "as pth_mg_block_max_mM",
         fitted_to=_FATEMI_SUH,
@@ -586,7 +586,7 @@ class BodyParams:
         doc="PTH (x reference) at half-maximal action",
     )
     pth_resistance_k_rel: float = param(
-        0.684,
+        0.592,
         "calibrated",
         "Fatemi et al. 1991, J Clin Endocrinol Metab 73:1067",
         fitted_to="3 weeks of Mg depletion: calcitriol -22 % with red-cell free Mg -21 % and "

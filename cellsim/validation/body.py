@@ -1691,8 +1691,8 @@ def fatemi_serum_mg(session) -> Outcome:
         reason="the published fall +- 7 pp; the Mg-depletion block "
         "and tissue resistance were fitted to this study, but no pair of them gives "
         "all three together: where calcitriol falls 22 % and PTH is not raised, "
-        "serum Ca falls ~0.19 mM; the shipped compromise gives -12 %, +11 %, "
-        "-0.11 mM",
+        "serum Ca falls ~0.19 mM; the least-squares compromise shipped (see "
+        "cellsim.body.fitting) gives about -10 %, +2 %, -0.08 mM",
     ),
 )
 def fatemi_hormones(session) -> Outcome:
