@@ -272,10 +272,10 @@ def takeaway(summary: Mapping) -> str:
     """One line that says what the run shows, computed from its summary.
 
     In order of what a run is about: dose regimens taken on different days (their marginal
-    absorption per dose side by side, and the other competition variant if it was run);
-    hand-offs (ionised Ca and Mg at each); a disease or drug preset, an infusion or a
-    clamp (plasma and urine, first day against last); otherwise how far plasma and cell Mg
-    moved.
+    absorption per dose side by side, and the other competition variant if it was run); a
+    disease or drug preset (plasma, PTH, urine first day against last); infusions and
+    clamps (the ranges they caused); hand-offs (ionised Ca and Mg at each); otherwise how
+    far plasma and cell Mg moved.
     """
     entries = [e for e in summary.get("dose_entries", []) if "text" in e]
     days = summary.get("days_simulated", 0.0)
@@ -293,14 +293,6 @@ def takeaway(summary: Mapping) -> str:
             return text
     ica0, ica1 = summary.get("plasma_ica_mM_min"), summary.get("plasma_ica_mM")
     mg_lo, mg1 = summary.get("plasma_mg_mM_min"), summary.get("plasma_mg_mM")
-    at = summary.get("handoff_plasma", [])
-    if at:
-        parts = [
-            f"{h['label'].replace('_', ' ')} iCa {h['ica_mM']:.2f}, Mg {h['mg_mM']:.2f}, cell "
-            f"Mg {h['mg_free_mM']:.2f}"
-            for h in at[:3]
-        ]
-        return "at the hand-offs (mM): " + "; ".join(parts)
     urine_ca = summary.get("urine_ca_mg_per_day") or [float("nan")]
     urine_mg = summary.get("urine_mg_mg_per_day") or [float("nan")]
     preset = summary.get("preset", "healthy")
@@ -313,12 +305,23 @@ def takeaway(summary: Mapping) -> str:
         )
     spans = summary.get("protocol_spans", [])
     if spans:
-        kinds = " and ".join(sorted({s["label"].split(" ")[0] for s in spans}))
-        return (
-            f"{kinds}: serum Mg {mg_lo:.2f}-{summary['plasma_mg_mM_max']:.2f} mM, ionised Ca "
+        names = " and ".join(dict.fromkeys(s["name"] for s in spans))
+        text = (
+            f"{names}: serum Mg {mg_lo:.2f}-{summary['plasma_mg_mM_max']:.2f} mM, ionised Ca "
             f"{ica0:.2f}-{summary['plasma_ica_mM_max']:.2f} mM, PTH "
             f"{summary['pth_pmol_L_min']:.1f}-{summary['pth_pmol_L_max']:.1f} pmol/L"
         )
+        if any(s["ion"] == "mg" for s in spans) and "mg_csf_mM_max" in summary:
+            text += f", CSF Mg at most {summary['mg_csf_mM_max']:.2f} mM"
+        return text
+    at = summary.get("handoff_plasma", [])
+    if at:
+        parts = [
+            f"{h['label'].replace('_', ' ')} iCa {h['ica_mM']:.2f}, Mg {h['mg_mM']:.2f}, cell "
+            f"Mg {h['mg_free_mM']:.2f}"
+            for h in at[:3]
+        ]
+        return "at the hand-offs (mM): " + "; ".join(parts)
     return (
         f"over {days:.0f} days: ionised Ca {ica1:.2f} mM (lowest {ica0:.2f}), serum Mg "
         f"{mg1:.2f} mM (lowest {mg_lo:.2f}), cell free Mg {summary['mg_icf_free_mM']:.3f} mM"

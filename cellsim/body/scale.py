@@ -299,6 +299,7 @@ def _protocol_events(setup: Setup, inputs: Mapping) -> dict:
                 "kind": "infusion",
                 "ion": ion,
                 "label": f"IV {entry.drug.replace('_', ' ')} {entry.rate_g_per_h:g} g/h",
+                "name": f"IV {entry.drug.replace('_', ' ')}",
                 "mmol": inf.total_mmol,
                 "index": index,
             }
@@ -311,6 +312,8 @@ def _protocol_events(setup: Setup, inputs: Mapping) -> dict:
                 "kind": "clamp",
                 "ion": c.ion,
                 "label": f"{'Ca' if c.ion == 'ca' else 'Mg'} clamp {c.ionised_mM:g} mM",
+                "name": f"{'ionised Ca' if c.ion == 'ca' else 'ionised Mg'} clamped at "
+                f"{c.ionised_mM:g} mM",
                 "index": index,
             }
         )
