@@ -14,6 +14,7 @@ matplotlib.use("Agg")  # files only; the command line and tests have no display
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 #: Size of the written figure: 1920 x 1080 px at the results writer's 110 dpi.
 FIGSIZE_IN = (1920 / 110, 1080 / 110)
@@ -166,6 +167,7 @@ def _absorbed(ax, summary) -> None:
         ax.bar(day - 0.2, ca, 0.4, color=CA, label="Ca")
         ax.bar(day + 0.2, mg, 0.4, color=MG, label="Mg")
         ax.set_xlabel("day")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("absorbed (mg/day)")
         _legend_above(ax, ncol=2)
         return
@@ -222,6 +224,7 @@ def _urine(ax, summary) -> None:
     ax.plot(day, mg, "s-", color=MG, label="Mg")
     _band(ax, 100.0, 150.0, MG, "usual Mg")
     ax.set_xlabel("day")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("urine (mg/day)")
     ax.set_ylim(0.0, max(300.0, 1.15 * max([*ca, *mg, 1.0])))
     _legend_above(ax, ncol=2)
