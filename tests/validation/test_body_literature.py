@@ -79,7 +79,7 @@ def test_mg_salts_follow_firoz_and_graber(check):
 # --- steady state on the reference diet ----------------------------------------------------
 def test_renal_excretion_at_steady_state(check):
     """FE Ca 1-2 % (prediction), FE Mg 2-8 %, urinary Mg 100-150 mg/d (calibrations),
-    urinary P 550-950 mg/d (input), urinary Ca 100-300 mg/d (Blaine 2015; prediction)."""
+    urinary P 550-950 mg/d (input), urinary Ca 150-250 mg/d (Blaine 2015; prediction)."""
     check(
         "body.renal_fe_ca",
         "body.renal_fe_mg",
