@@ -1224,31 +1224,53 @@ def _plot_zhan(ax, d):
     )
 
 
+_ZHAN = "Zhan et al. 2020, Nutrients 12:1245"
+
+
 @check(
     "body.zhan_mgcl2",
     title="300 mg oral MgCl2 raises serum Mg a little",
     quantity="peak rise of serum total Mg after 300 mg Mg as MgCl2 with a low-Mg breakfast "
     "(vs the same breakfast alone)",
     unit="%",
-    published="+6 % (Cmax 2.38 vs 2.24 mg/dL); urinary Mg +62 mg over 24 h",
-    source="Zhan et al. 2020, Nutrients 12:1245",
+    published="+6 % (Cmax 2.38 vs 2.24 mg/dL)",
+    source=_ZHAN,
     plot=_plot_zhan,
-    kind="known_gap",
-    accept=Within(
-        2.0,
-        10.0,
-        "%",
-        reason="+6 % +- 4 pp for the wide SDs of a small study; "
-        "the model's kidney excretes an Mg load too slowly (extra urine ~30 mg of "
-        "the published 62; IV loading test retention 22 % of the published 6 %), so "
-        "serum Mg rises about 10 %",
-    ),
+    kind="prediction",
+    accept=Within(2.0, 10.0, "%", reason="+6 % +- 4 pp for the wide SDs of a small study"),
+    not_fitted_to="the gut's Mg constants were fitted to Fine 1991's single loads, the "
+    "kidney's Mg threshold closed on the reference diet; nothing to a serum Mg time course "
+    "(the model sits near the upper edge: its kidney excretes the load too slowly, see "
+    "body.zhan_urine)",
 )
 def zhan_mgcl2(session) -> Outcome:
     d = zhan(session)
+    return Outcome(d["peak_pct"], f"{d['peak_pct']:+.1f} % at {d['peak_h']:.1f} h", {}, d)
+
+
+@check(
+    "body.zhan_urine",
+    title="300 mg oral MgCl2: the extra Mg appears in the urine within a day",
+    quantity="extra urinary Mg over 24 h after 300 mg Mg as MgCl2 with breakfast",
+    unit="mg",
+    published="+62 mg (24-h urinary Mg AUC 201.7 vs 139.3 mg)",
+    source=_ZHAN,
+    plot=_plot_zhan,
+    kind="known_gap",
+    accept=Within(
+        31.0,
+        93.0,
+        "mg",
+        reason="+62 mg +- 50 % for the wide SDs of the two "
+        "means; the model's kidney excretes an Mg load too slowly (also the IV "
+        "loading test, body.mg_loading_test)",
+    ),
+)
+def zhan_urine(session) -> Outcome:
+    d = zhan(session)
     return Outcome(
-        d["peak_pct"],
-        f"{d['peak_pct']:+.1f} % at {d['peak_h']:.1f} h; urine {d['urine_extra_mg']:+.0f} mg",
+        d["urine_extra_mg"],
+        f"{d['urine_extra_mg']:+.0f} mg (absorbed {d['absorbed_extra_mg']:.0f} mg)",
         {},
         d,
     )
