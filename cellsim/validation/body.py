@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import curve_fit
 
+from cellsim.body import baseline, metrics
 from cellsim.body import experiments as x
 from cellsim.body import model as m
+from cellsim.body.params import resolve_params
 from cellsim.body.protocol import Intake
 from cellsim.validation import figures as fig
 from cellsim.validation.checks import Outcome, Within, around, at_least, at_most, check, shared
@@ -355,8 +357,6 @@ def _plot_competition(ax, d):
 def gut_competition_weak(session) -> Outcome:
     absorbed = {}
     for variant in ("default", "strong"):
-        from cellsim.body.params import resolve_params
-
         p = resolve_params(competition=variant)
         alone = x.single_load_fraction(p, mg_mg=350.0)[1] * 350.0
         together = x.single_load_fraction(p, ca_mg=1000.0, mg_mg=350.0)[1] * 350.0
@@ -661,8 +661,6 @@ check(
     ),
 )
 def mass_balance(session) -> Outcome:
-    from cellsim.body import metrics
-
     intakes = x.diet(10) + [
         Intake(24.0 * d + 22.5, 400.0, 300.0, False, mg_salt="oxide") for d in range(10)
     ]
@@ -1787,8 +1785,6 @@ def _plot_bars_iv(ax, d):
     "its response to IV Mg; the parathyroid-cell Mg lag (5 min) is a hypothesis",
 )
 def iv_mg_pth_in_deficiency(session) -> Outcome:
-    from cellsim.body import baseline
-
     before = x.pth_change_after_iv_mg(baseline.settled_state(x.healthy()))
     after = x.pth_change_after_iv_mg(fatemi(session)["depleted"].final_state)
     return Outcome(
