@@ -1448,7 +1448,7 @@ def hypoparathyroidism(session) -> Outcome:
             "serum Mg not raised": d["plasma_mg_mM"] <= h["plasma_mg_mM"] + 0.02,
             "phosphate high (> 1.45 mM)": d["plasma_phosphate_mM"] > 1.45,
         },
-        _state_data(session, d, _long_days(session)),
+        _state_data(session, d, 180),
     )
 
 
