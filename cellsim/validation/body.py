@@ -6,7 +6,7 @@ an agreement is worth: a *calibration* names the constants fitted to the result 
 :mod:`cellsim.body.fitting`); a *prediction* says what the model was fitted to instead; an
 *input* is a published value the model holds as a parameter; a *known gap* is a published
 result the model does not reproduce (run, drawn, never failing).  Quick versions (the test
-suite's) shorten the 180-day disease runs to 90 days and sample the absorption curves more
+suite's) shorten the 180-day disease runs to 60 days (not the chronic hypoparathyroidism) and sample the absorption curves more
 coarsely; the acceptance rules are the same.
 """
 
@@ -1389,7 +1389,7 @@ def _state_data(session, sick, day, note=""):
 @check(
     "body.phpt_biochemistry",
     title="Primary hyperparathyroidism: the published picture, against the fixed reference",
-    quantity="day 180 (quick: 90) of the primary_hyperparathyroidism preset (set point "
+    quantity="day 180 (quick: 60) of the primary_hyperparathyroidism preset (set point "
     "1.32 mM, 3x gland mass) against a healthy person",
     unit="",
     published="ionised Ca up, PTH up, calcitriol up, urinary Ca not down, bone lost, phosphate "
@@ -1581,7 +1581,7 @@ def thiazide_needs_pth(session) -> Outcome:
 @check(
     "body.ppi_hypomagnesaemia",
     title="A proton-pump inhibitor lowers serum Mg through the gut, not the kidney",
-    quantity="serum Mg and urinary Mg on day 180 (quick: 90) of the proton_pump_inhibitor "
+    quantity="serum Mg and urinary Mg on day 180 (quick: 60) of the proton_pump_inhibitor "
     "preset against a healthy person",
     unit="",
     published="hypomagnesaemia after months, with low urinary Mg (renal handling normal)",
