@@ -6,8 +6,8 @@ an agreement is worth: a *calibration* names the constants fitted to the result 
 :mod:`cellsim.body.fitting`); a *prediction* says what the model was fitted to instead; an
 *input* is a published value the model holds as a parameter; a *known gap* is a published
 result the model does not reproduce (run, drawn, never failing).  Quick versions (the test
-suite's) shorten the 180-day disease runs to 60 days (not the chronic hypoparathyroidism) and sample the absorption curves more
-coarsely; the acceptance rules are the same.
+suite's) shorten the 180-day disease runs to 60 days (not chronic hypoparathyroidism, a
+steady state) and sample the absorption curves more coarsely; the rules are the same.
 """
 
 from __future__ import annotations
