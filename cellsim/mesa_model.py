@@ -30,9 +30,9 @@ MESA_HAS_TIME = hasattr(mesa.Model, "run_for")
 class RecordStepModel(mesa.Model):
     """A Mesa model whose ``step()`` is one record interval of a kernel-stepped run.
 
-    Subclasses implement :meth:`advance_record` (advance up to one record interval,
-    observe, collect; return False when nothing was left to do) and the properties
-    ``time_ms`` and ``finished``.
+    Subclasses implement :meth:`advance_record` (advance up to one record interval and
+    observe), optionally :meth:`after_record` (hooks that run after the data are collected)
+    and the properties ``time_ms`` and ``finished``; they own a ``datacollector``.
     """
 
     def _start_stepping(self) -> None:
@@ -53,8 +53,11 @@ class RecordStepModel(mesa.Model):
     def finished(self) -> bool:  # pragma: no cover - subclasses define it
         raise NotImplementedError
 
-    def advance_record(self) -> bool:  # pragma: no cover - subclasses define it
+    def advance_record(self) -> None:  # pragma: no cover - subclasses define it
         raise NotImplementedError
+
+    def after_record(self) -> None:
+        """Called after each record is collected (snapshots, progress bars)."""
 
     def _record_step(self) -> None:
         if self.finished:
@@ -66,7 +69,9 @@ class RecordStepModel(mesa.Model):
             return
         self.steps += 1
         self.advance_record()
-        self.time = round(self.time_ms, 9)
+        self.time = round(self.time_ms, 9)  # before collecting: Mesa 3.5 keys records by it
+        self.datacollector.collect(self)
+        self.after_record()
         if self.finished and MESA_HAS_TIME:
             self.running = False
 

@@ -1,9 +1,10 @@
 """The overview figure of a body run, drawn from a RunOutput (never re-runs the model).
 
-Made for a classroom: 1920 x 1080 pixels (as written, at 110 dpi) with fonts of 14 pt and
-more, every normal range labelled, legends above the axes (never on the data), protocol
-changes marked on every time axis (dose switches and hand-offs as lines, infusions and
-clamps as shaded spans) and a one-line takeaway computed from the run under the title.
+Made for a classroom in the shared style (:mod:`cellsim.render.style`: 1920 x 1080 px,
+fonts of 14 pt and more): every normal range named in the legends, legends above the
+axes (never on the data), the protocol as a timeline and its changes marked on every time
+axis (dose switches and hand-offs as lines, infusions and clamps as shaded spans), axes
+that do not magnify noise, and a one-line takeaway computed from the run at the bottom.
 """
 
 from __future__ import annotations
@@ -16,27 +17,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-#: Size of the written figure: 1920 x 1080 px at the results writer's 110 dpi.
-FIGSIZE_IN = (1920 / 110, 1080 / 110)
-STYLE = {
-    "font.size": 15,
-    "axes.titlesize": 17,
-    "axes.labelsize": 16,
-    "xtick.labelsize": 14,
-    "ytick.labelsize": 14,
-    "legend.fontsize": 14,
-    "lines.linewidth": 2.4,
-    "figure.titlesize": 19,
-}
-# Okabe-Ito, colour-blind safe; Ca orange, Mg blue as in the other scales' figures
+from cellsim.render import style
+
+# Okabe-Ito, colour-blind safe; Ca orange, Mg blue as in every cellsim figure
 CA, MG, P, PTH, D, CELL, CSF = (
-    "#E69F00",
-    "#0072B2",
-    "#009E73",
-    "#D55E00",
-    "#CC79A7",
-    "#56B4E9",
-    "#000000",
+    style.CA,
+    style.MG,
+    style.GREEN,
+    style.VERMILLION,
+    style.PINK,
+    style.SKY,
+    style.BLACK,
 )
 
 #: Normal ranges drawn as labelled bands (clinical references; PTH: intact assay).
@@ -64,11 +55,13 @@ def figure(run_output):
     """
     ts, summary = run_output.timeseries, run_output.summary
     days = np.asarray(ts["time_h"], dtype=float) / 24.0
-    with plt.rc_context(STYLE):
-        fig = plt.figure(figsize=FIGSIZE_IN, layout="constrained")
-        grid = fig.add_gridspec(3, 3, height_ratios=[0.9, 3.0, 3.0])
-        timeline = fig.add_subplot(grid[0, :])
-        axes = np.array([[fig.add_subplot(grid[r, c]) for c in range(3)] for r in (1, 2)])
+    with style.classroom():
+        fig = plt.figure(layout="constrained")
+        fig.get_layout_engine().set(rect=(0.0, 0.06, 1.0, 0.94))  # room for the takeaway
+        # the timeline is a sub-figure, so its row labels do not narrow the panels below
+        top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 6.2])
+        timeline = top.subplots()
+        axes = bottom.subplots(2, 3)
         _timeline(timeline, summary, days)
         _plasma(axes[0, 0], days, ts)
         _cells(axes[0, 1], days, ts)
@@ -84,7 +77,8 @@ def figure(run_output):
         preset = summary.get("preset", "healthy")
         if preset and preset != "healthy":
             title += f"  [{preset.replace('_', ' ')}]"
-        fig.suptitle(f"{title}\n{summary.get('takeaway', '')}")
+        fig.suptitle(title)
+        style.takeaway(fig, summary.get("takeaway", ""))
     return fig
 
 
@@ -94,8 +88,7 @@ def _legend_above(ax, ncol: int = 2, handles=None) -> None:
     ax.legend(
         handles=handles,
         loc="lower left",
-        bbox_to_anchor=(0.0, 1.01, 1.0, 0.1),
-        mode="expand",
+        bbox_to_anchor=(0.0, 1.01),
         ncol=ncol,
         frameon=False,
         borderaxespad=0.0,
@@ -105,8 +98,8 @@ def _legend_above(ax, ncol: int = 2, handles=None) -> None:
 
 
 def _band(ax, lo: float, hi: float, colour: str, text: str) -> None:
-    """A normal range: a light band, named in the legend (so no label sits on the data)."""
-    ax.axhspan(lo, hi, color=colour, alpha=0.12, lw=0, label=text)
+    """A normal range: a light band, named with its numbers in the legend (off the data)."""
+    ax.axhspan(lo, hi, color=colour, alpha=0.15, lw=0, zorder=0, label=text)
 
 
 def _plasma(ax, days, ts) -> None:
@@ -114,8 +107,8 @@ def _plasma(ax, days, ts) -> None:
     ax.plot(days, ts["plasma_mg_mM"], color=MG, label="total Mg")
     if "plasma_phosphate_mM" in ts:
         ax.plot(days, ts["plasma_phosphate_mM"], color=P, lw=1.6, label="phosphate")
-    _band(ax, *NORMAL["ica"], CA, "normal iCa")
-    _band(ax, *NORMAL["mg"], MG, "normal Mg")
+    _band(ax, *NORMAL["ica"], CA, "normal 1.1-1.3")
+    _band(ax, *NORMAL["mg"], MG, "normal 0.7-1.0")
     values = np.concatenate([np.asarray(ts[k]) for k in ("plasma_ica_mM", "plasma_mg_mM")])
     ax.set_ylim(min(0.5, values.min() - 0.05), max(1.6, values.max() + 0.05))
     ax.set_ylabel("plasma (mM)")
@@ -132,24 +125,23 @@ def _cells(ax, days, ts) -> None:
         shown.append(csf)
     ax.plot(days, ts["plasma_img_mM"], color=MG, lw=1.4, ls="--", label="plasma iMg")
     shown.append(np.asarray(ts["plasma_img_mM"], dtype=float))
-    _band(ax, *NORMAL["cell_mg"], CELL, "muscle, normal")
-    low, high = min(v.min() for v in shown), max(v.max() for v in shown)
-    # at least 0.3-0.9 mM: a flat line must look flat, not magnify solver noise
-    ax.set_ylim(min(0.3, low - 0.05), max(0.9, high + 0.05))
+    _band(ax, *NORMAL["cell_mg"], CELL, "muscle 0.39-0.56")
+    # at least 0.5 mM of axis: a flat line must look flat, not magnify solver noise
+    style.sensible_limits(ax, np.concatenate([*shown, NORMAL["cell_mg"]]), least_span=0.5)
     ax.set_ylabel("free / ionised Mg (mM)")
     _legend_above(ax, ncol=2)
 
 
 def _hormones(ax, days, ts) -> None:
     ax.plot(days, ts["pth_pmol_L"], color=PTH, label="PTH")
-    _band(ax, *NORMAL["pth"], PTH, "normal PTH")
+    _band(ax, *NORMAL["pth"], PTH, "normal 1.6-6.9")
     ax.set_ylabel("PTH (pmol/L)")
     ax.set_ylim(0.0, max(8.0, 1.1 * float(np.max(ts["pth_pmol_L"]))))
     twin = ax.twinx()
-    twin.plot(days, ts["calcitriol_pmol_L"], color=D, label="calcitriol, right")
+    twin.plot(days, ts["calcitriol_pmol_L"], color=D, label="calcitriol (right axis)")
     twin.set_ylabel("calcitriol (pmol/L)")
     twin.set_ylim(0.0, max(180.0, 1.1 * float(np.max(ts["calcitriol_pmol_L"]))))
-    _legend_above(ax, ncol=2, handles=ax.get_legend_handles_labels()[0] + twin.get_lines())
+    _legend_above(ax, ncol=1, handles=ax.get_legend_handles_labels()[0] + twin.get_lines())
 
 
 def _absorbed(ax, summary) -> None:
@@ -222,7 +214,7 @@ def _urine(ax, summary) -> None:
     day = np.arange(1, len(ca) + 1)
     ax.plot(day, ca, "o-", color=CA, label="Ca")
     ax.plot(day, mg, "s-", color=MG, label="Mg")
-    _band(ax, 100.0, 150.0, MG, "usual Mg")
+    _band(ax, 100.0, 150.0, MG, "usual Mg 100-150")
     ax.set_xlabel("day")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("urine (mg/day)")
@@ -234,11 +226,11 @@ def _stores(ax, days, ts) -> None:
     bone = np.asarray(ts["ca_bone_slow_change_mmol"]) * 40.08
     fast = (np.asarray(ts["ca_bone_fast_mmol"]) - ts["ca_bone_fast_mmol"][0]) * 40.08
     cells = (np.asarray(ts["mg_icf_mmol"]) - ts["mg_icf_mmol"][0]) * 24.305
-    ax.plot(days, bone, color=CA, label="bone mineral Ca")
+    ax.plot(days, bone, color=CA, label="bone Ca")
     ax.plot(days, fast, color=CA, ls="--", lw=1.8, label="exchangeable Ca")
     ax.plot(days, cells, color=MG, label="cell Mg")
     ax.axhline(0.0, color="0.5", lw=1)
-    ax.set_ylabel("change of store since start (mg)")
+    ax.set_ylabel("store change (mg)")
     span = max(50.0, 1.1 * float(np.max(np.abs(np.concatenate([bone, fast, cells])))))
     ax.set_ylim(-span, span)
     _legend_above(ax, ncol=2)
@@ -299,7 +291,7 @@ def _timeline(ax, summary, days) -> None:
                 transform=ax.get_xaxis_transform(),
                 va="bottom",
                 ha="center",
-                fontsize=14,
+                fontsize=style.NOTE_PT,
             )
     if not labels:
         labels = ["diet only: no doses, infusions or clamps"]

@@ -164,6 +164,31 @@ class BodyScale(ScaleBase):
     def handoff_runs(self, setup: Setup) -> list[tuple[str, ...]]:
         return [h.runs for h in setup.protocol.handoffs]
 
+    def what_you_see(self, summary: dict) -> str:
+        text = (
+            "Days to months of diet, supplements, IV infusions or clamps in one person: the "
+            "gut absorbs Ca, Mg and phosphate (less of a large dose), the kidney excretes "
+            "them segment by segment, PTH (released from a gland store) and calcitriol (made "
+            "with a lag of hours) hold ionised Ca in range, bone and cells exchange with "
+            "plasma. figure.png: the protocol as a timeline; plasma Ca, Mg and phosphate "
+            "against their normal ranges; cell and CSF Mg (regulated: they move little); PTH "
+            "and calcitriol; what each dose added (the run with it minus the run without "
+            "it); daily urine; bone and cell stores. The takeaway line at the bottom is "
+            "computed from the run."
+        )
+        if summary.get("preset", "healthy") != "healthy":
+            text += (
+                f" The preset '{summary['preset']}' changes parameters against the fixed "
+                "healthy reference: see docs/body.md for what it changes and why."
+            )
+        handoffs = summary.get("handoffs") or {}
+        if any(isinstance(r, dict) and r.get("runs") for r in handoffs.values()):
+            text += (
+                " At each hand-off the body's plasma of that moment is handed to a nerve or "
+                "fibre run: its results are in the sub-folders."
+            )
+        return text
+
     def simulate(self, setup: Setup, env: Environment, *, progress: bool = False) -> RunOutput:
         params, protocol, settings = setup.params, setup.protocol, setup.settings
         inputs = build_inputs(setup)

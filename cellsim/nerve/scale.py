@@ -67,7 +67,13 @@ class NerveScale(ScaleBase):
         "sweep": "removed: `cellsim sweep` varies any key, e.g. environment.ca_ionised_mM "
         "(see scenarios/sweeps/release_vs_ca.toml)",
     }
+    compile_s = 10.0  # numba compiles the kernel on a first run (2-core machine)
     key_figures = ("spontaneous_rate_hz", "spike_count", "muscle_ap_count", "release_quanta_mean")
+
+    def what_you_see(self, summary: dict) -> str:
+        from cellsim.nerve import plots
+
+        return plots.what_you_see(summary)
 
     def check(self, setup: Setup, env: Environment, where: str) -> None:
         seen = env.over(setup.params.conditions)
@@ -160,10 +166,32 @@ class NerveScale(ScaleBase):
     def estimate(self, setup: Setup) -> Cost:
         settings = setup.settings
         steps = round(settings.duration_ms / settings.dt_ms)
-        seconds = 1.0 + S_PER_MS_AT_10US * settings.duration_ms * 10.0 / settings.dt_us
-        # per-step inputs (stimulus, glutamate, clamp) and records held in memory
-        memory = steps * 8 * 3 + steps / settings.steps(settings.record_every_ms) * 8 * 12
+        # a step's work grows with the channel agents: beyond the bundled sets' ~3000,
+        # proportionally (an area or a density a thousand times larger costs that much)
+        agents = _agents(setup.params, tuple(setup.option("parts")))
+        work = max(1.0, agents / REFERENCE_AGENTS)
+        seconds = 1.0 + S_PER_MS_AT_10US * settings.duration_ms * 10.0 / settings.dt_us * work
+        # per-step inputs (stimulus, glutamate, clamp) and records held in memory (Python
+        # floats in Mesa's DataCollector: ~40 bytes a value)
+        memory = steps * 8 * 3 + steps / settings.steps(settings.record_every_ms) * 40 * 12
+        memory += agents * 2.0  # int8 state arrays (gate and block)
         return Cost(steps=steps, memory_bytes=float(memory), seconds=seconds)
+
+
+#: Channel agents of the default set with every part: the reference of S_PER_MS_AT_10US.
+REFERENCE_AGENTS = 3000.0
+
+
+def _agents(p: NerveParams, parts: tuple[str, ...]) -> float:
+    """Channel and site agents a run makes (as floats: a huge override must not overflow)."""
+    n = 0.0
+    if "axon" in parts:
+        n += float(p.na_density_per_um2) * p.area_um2 + float(p.k_density_per_um2) * p.area_um2
+    if "junction" in parts:
+        n += float(p.n_release_sites) * (p.channels_per_site + 4)
+    if "nmda" in parts:
+        n += float(p.n_nmda)
+    return n
 
 
 def at_temperature(params: NerveParams, temperature_C: float) -> NerveParams:
@@ -204,6 +232,17 @@ def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float)
         "transmission_fraction": muscle.size / terminal_aps if terminal_aps else None,
         "nmda_spike_count": int(model.nmda_spike_times_ms.size),
     }
+    # a figure of a part that was not simulated, or a mean over no events, is no number:
+    # None (null in summary.json) with the reason, never a 0 that looks measured
+    reasons = {}
+    if "axon" not in parts:
+        reasons["spike_count"] = reasons["spontaneous_rate_hz"] = "no axon simulated"
+    if not terminal_aps:
+        reasons["release_quanta_mean"] = "the terminal never fired"
+        reasons["transmission_fraction"] = "the terminal never fired"
+    if reasons:
+        s.update(dict.fromkeys(reasons))
+        s["not_applicable"] = reasons
     if inputs.voltage_steps_mV:
         curve = metrics.block_curve(
             model.timeseries(), inputs.voltage_steps_mV, protocol.step_duration_ms

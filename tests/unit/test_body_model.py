@@ -222,17 +222,25 @@ def test_environment_at_interpolates_and_refuses_outside_the_run():
 
 
 def test_figure_is_classroom_sized_with_large_fonts_and_a_sane_cell_mg_axis():
+    from cellsim.render import style
+
     out = _run(_scenario(compare_competition=True))
     fig = out.figure(out)
     assert isinstance(fig, matplotlib.figure.Figure)
-    width, height = fig.get_size_inches() * 110
-    assert (round(width), round(height)) == (1920, 1080)
-    texts = [t for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()]
-    assert min(t.get_fontsize() for t in texts if t.get_text()) >= 14
+    assert tuple(round(v) for v in fig.get_size_inches() * fig.dpi) == (1920, 1080)
+    assert style.too_small(fig) == []
     cells = next(ax for ax in fig.axes if "free / ionised Mg" in ax.get_ylabel())
     low, high = cells.get_ylim()
     assert high - low >= 0.5  # not 0.497-0.503 mM magnifying solver noise
-    assert out.summary["takeaway"] in fig.get_suptitle()
+    texts = [t for _, t in style.text_sizes(fig)]
+    assert any(out.summary["takeaway"][:40] in t.replace("\n", " ") for t in texts)
+    labels = [
+        h
+        for ax in fig.axes
+        if ax.get_legend()
+        for h in (t.get_text() for t in ax.get_legend().get_texts())
+    ]
+    assert "normal 1.1-1.3" in labels and "Mg (strong)" in labels  # ranges named; hypothesis drawn
     matplotlib.pyplot.close(fig)
 
 
