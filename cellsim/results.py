@@ -185,7 +185,8 @@ def _write_contents(out: RunOutput, folder: Path, scenario: dict, figure: bool) 
     if out.events:
         np.savez_compressed(folder / "events.npz", **out.events)
     if out.snapshots:
-        np.savez_compressed(folder / "snapshots.npz", **out.snapshots)
+        # uncompressed: compressing took 1.3-1.75 s on a tetanus for a 12 % smaller file
+        np.savez(folder / "snapshots.npz", **out.snapshots)
     if figure and out.figure is not None:
         import matplotlib
 

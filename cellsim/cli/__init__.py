@@ -1,4 +1,4 @@
-"""The ``cellsim`` command line: list, validate, run, compare, animate, sweep, check.
+"""The ``cellsim`` command line: list, validate, run, compare, animate, sweep, check, app.
 
 One module per subcommand, each with ``add_parser(sub)`` beside ``main(args)``.  Imports
 are lazy so ``cellsim --help`` and ``cellsim validate`` stay fast.  A user mistake (any
@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cellsim.cli import animate, check, compare, listing, run, sweep, validate
+from cellsim.cli import animate, app, check, compare, listing, run, sweep, validate
 
 #: Subcommands in the order ``cellsim --help`` lists them.
-SUBCOMMANDS = (listing, validate, run, compare, animate, sweep, check)
+SUBCOMMANDS = (listing, validate, run, compare, animate, sweep, check, app)
 
 
 def version_text() -> str:
