@@ -75,8 +75,8 @@ def figure(run_output):
             ax.set_xlim(days[0], days[-1])
         title = summary.get("scenario", "body")
         preset = summary.get("preset", "healthy")
-        if preset and preset != "healthy":
-            title += f"  [{preset.replace('_', ' ')}]"
+        if preset and preset != "healthy" and preset not in title:
+            title += f"  [preset: {preset.replace('_', ' ')}]"
         fig.suptitle(title)
         style.takeaway(fig, summary.get("takeaway", ""))
     return fig
@@ -156,8 +156,13 @@ def _absorbed(ax, summary) -> None:
         ca = summary.get("ca_absorbed_mg_per_day", [])
         mg = summary.get("mg_absorbed_mg_per_day", [])
         day = np.arange(1, len(ca) + 1)
-        ax.bar(day - 0.2, ca, 0.4, color=CA, label="Ca")
-        ax.bar(day + 0.2, mg, 0.4, color=MG, label="Mg")
+        if len(day) > 21:  # months: lines read better than a forest of bars
+            ax.plot(day, ca, color=CA, label="Ca")
+            ax.plot(day, mg, color=MG, label="Mg")
+        else:
+            ax.bar(day - 0.2, ca, 0.4, color=CA, label="Ca")
+            ax.bar(day + 0.2, mg, 0.4, color=MG, label="Mg")
+        ax.set_ylim(bottom=0.0)
         ax.set_xlabel("day")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("absorbed (mg/day)")
