@@ -22,14 +22,14 @@ def scenario(
     environment: dict | None = None,
     name: str = "experiment",
 ):
-    """A validated fibre scenario built in code (human set, 5 ms at dt 5 µs by default)."""
+    """A validated fibre scenario built in code (human set, 5 ms, automatic dt by default)."""
     from cellsim.scenario import resolve
 
     data = {
         "scenario": {"name": name},
         "fibre": {"parameter_set": "human", **(fibre or {})},
         "protocol": protocol or {"kind": "none"},
-        "run": {"duration_ms": 5.0, "dt_us": 5.0, "seed": 3, **(run or {})},
+        "run": {"duration_ms": 5.0, "seed": 3, **(run or {})},
         "output": {"snapshots": False},
     }
     if environment:

@@ -14,8 +14,15 @@ import numpy as np
 
 from cellsim.environment import Environment
 from cellsim.errors import ModelError, ScenarioError
+from cellsim.fibre import rest
 from cellsim.fibre.metrics import clamp_summary, twitch_summary
-from cellsim.fibre.model import OBSERVABLES, FibreModel, check_time_step
+from cellsim.fibre.model import (
+    OBSERVABLES,
+    FibreModel,
+    check_time_step,
+    params_in,
+    resolved_settings,
+)
 from cellsim.fibre.params import DEFAULT_PARAMETER_SET, PARAMETER_SETS, FibreParams
 from cellsim.fibre.protocol import Protocol, RunSettings
 from cellsim.fibre.recording import SnapshotRecorder
@@ -58,10 +65,12 @@ class FibreScale(ScaleBase):
     )
 
     def check(self, setup: Setup, env: Environment, where: str) -> None:
-        p, protocol, settings = setup.params, setup.protocol, setup.settings
-        mg = env.over(p.conditions).mg_free_intracellular_mM
+        p, protocol = setup.params, setup.protocol
+        env = env.over(p.conditions)
+        settings = resolved_settings(p, setup.settings, env)
+        mg = env.mg_free_intracellular_mM
         try:
-            check_time_step(p, settings.dt_ms, mg)
+            check_time_step(params_in(p, env), settings.dt_ms, mg)
         except ModelError as err:
             raise ScenarioError(f"{where}: {err}") from None
         late = [t for t in protocol.stimulus_times_ms(settings.duration_ms)
@@ -107,14 +116,16 @@ class FibreScale(ScaleBase):
         return output_from(model, recorder)
 
     def estimate(self, setup: Setup) -> Cost:
-        p, protocol, settings = setup.params, setup.protocol, setup.settings
+        p, protocol = setup.params, setup.protocol
+        settings = resolved_settings(p, setup.settings, p.conditions)
         ms = protocol.clamp_duration_ms if protocol.kind == "clamp" else settings.duration_ms
         steps = round(ms / settings.dt_ms)
         per_ms = CLAMP_S_PER_MS if protocol.kind == "clamp" else S_PER_MS_AT_5US
         volume = p.length_x_um * p.width_y_um * p.width_z_um
         scale = volume / 0.04 / p.particle_weight  # the cost grows with the particle count
         seconds = 1.0 + per_ms * ms * 5.0 / settings.dt_us * scale
-        ions = 602.214 * volume / p.particle_weight * (p.sr_ca_total_uM + 1500.0 + p.pv_sites_uM)
+        contents = rest.sr_total_uM(p, p.ca_sr_free_rest_uM) + p.atp_total_uM + p.pv_sites_uM
+        ions = 602.214 * volume / p.particle_weight * (contents + 1000.0)
         return Cost(steps=steps, memory_bytes=ions * BYTES_PER_ION, seconds=seconds)
 
 
@@ -124,7 +135,6 @@ def output_from(model: FibreModel, recorder: SnapshotRecorder | None = None) -> 
 
     df = model.datacollector.get_model_vars_dataframe()
     series = {name: df[name].to_numpy() for name in ("time_ms", *OBSERVABLES)}
-    series.pop("serca_mg_fraction")
     p, pr = model.params, model.protocol
     stimuli = model.stimulus_times_ms
     if model.clamped:
