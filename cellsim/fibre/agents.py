@@ -85,8 +85,8 @@ class Ion(_RowAgent):
     def step(self):
         """Reference rule (kernel._ion_chunk).
 
-        A bound ion tests unbinding (a pump's first site keeps its Ca while the second
-        holds one).  A cytosolic Ca ion is on ATP this step with the rapid-equilibrium
+        On substeps a bound ion tests unbinding (a pump's first site keeps its Ca while
+        the second holds one).  A cytosolic Ca ion is on ATP this step with the rapid-equilibrium
         probability of its x-slab: it then moves as ATP does and binds nothing; otherwise
         it moves as free Ca and tests binding.  A free Mg ion moves and tests binding to
         sites or ATP on Mg steps.  One hash per bound ion and two per cytosolic ion: their
@@ -98,8 +98,13 @@ class Ion(_RowAgent):
         event = -1
         sp = int(s.ion_species[i])
         state = int(s.ion_state[i])
-        mg_active = step % int(pi[K.I_MG_SUB]) == 0
-        moves = state != IN_SR if sp == CA else (state != ON_ATP and mg_active)
+        sub_active = step % int(pi[K.I_MG_SUB]) == 0
+        if state == IN_SR or (sp == MG and state == ON_ATP):
+            moves = False  # stored in the SR, or Mg in the Mg-ATP pool
+        elif state == BOUND or sp == MG:
+            moves = sub_active  # bound ions and free Mg act on substeps only
+        else:
+            moves = True
         if moves:
             a = crandom.agent_key(crandom.step_key(seed, crandom.PURPOSE_MOVE, step), i)
             if state == BOUND:
@@ -207,10 +212,11 @@ class ParvalbuminSite(Site):
         pf = m.pf
         key = crandom.step_key(m.seed, crandom.PURPOSE_MOVE, m.step_index)
         a = crandom.agent_key(key, r + 1_000_000_000)
+        d0, d1, d2, _ = crandom.draws32(a)
         sigma = pf[K.F_SIG_PV]
-        s.site_x[r] = _reflect(s.site_x[r] + sigma * crandom.normal(a, 0), pf[K.F_LX])
-        s.site_y[r] = _reflect(s.site_y[r] + sigma * crandom.normal(a, 1), pf[K.F_LY])
-        s.site_z[r] = _reflect(s.site_z[r] + sigma * crandom.normal(a, 2), pf[K.F_LZ])
+        s.site_x[r] = _reflect(s.site_x[r] + sigma * crandom.normal32(d0, a, 1), pf[K.F_LX])
+        s.site_y[r] = _reflect(s.site_y[r] + sigma * crandom.normal32(d1, a, 2), pf[K.F_LY])
+        s.site_z[r] = _reflect(s.site_z[r] + sigma * crandom.normal32(d2, a, 3), pf[K.F_LZ])
         s.site_voxel[r] = m.voxel_index(s.site_x[r], s.site_y[r], s.site_z[r])
 
 
@@ -303,9 +309,7 @@ class RyRChannel(_RowAgent):
             if u_cdi < _prob(pf[K.F_CDI_KREC], dt):
                 s.ryr_inact[r] = 0
         else:
-            domain = c0 + pf[K.F_CDI_DOMAIN] * max(sc[K.S_CA_SR_FREE] - c0, 0.0) / pf[
-                K.F_CA_SR_REST
-            ]
+            domain = c0 + pf[K.F_CDI_DOMAIN] * max(sc[K.S_CA_SR_FREE] - c0, 0.0)
             seen = domain if is_open else c0  # an open channel sees its own Ca domain
             if u_cdi < _prob(K.cdi_rate(seen, pf), dt):
                 s.ryr_inact[r] = 1

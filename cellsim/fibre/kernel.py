@@ -14,12 +14,13 @@ applies the same rules agent by agent):
 2. Release: each open RyR releases a Poisson number of SR ions at its mouth, in
    proportion to free SR Ca; a passive leak releases ions onto the longitudinal-SR
    wall; on Mg steps, Mg-ATP complexes dissociate (the Mg-ATP pool is well mixed).
-3. Ions (in chunks of rows; chunks with nothing to move are skipped).  A Ca ion in the
+3. Ions (in chunks of rows; chunks with nothing to do are skipped).  A Ca ion in the
    cytosol is bound to ATP this step with the rapid-equilibrium probability of its
    slab (it then moves as ATP does and binds nothing else) or free (it moves as Ca
-   and tests binding to the free sites of its voxel).  A bound ion tests unbinding.
-   Free Mg ions move and bind (sites or ATP) on Mg steps.  Each ion only writes its
-   own row and its chunk's lists and counts.
+   and tests binding to the free sites of its voxel).  On substeps (every
+   ``mg_substeps`` steps, with the longer step) bound ions test unbinding and free Mg
+   ions move and bind (sites or ATP).  Each ion only writes its own row and its
+   chunk's lists and counts.
 4. Resolution (serial, in ion-row order, so independent of threads): claims take a
    free site of the claimed type in the voxel if one is left (a pump's second site
    only when its first holds Ca); a Mg claim of ATP joins the Mg-ATP pool; then
@@ -34,8 +35,9 @@ applies the same rules agent by agent):
    lets go (detaching it) once its TnC has lost Ca, at ``xb_hold_factor`` of the rate.
 8. Sarcomere length relaxes towards a force-dependent target.
 
-Mg ions move and react every ``mg_substeps`` steps with the longer step
-(multirate stepping; Mg is a near-uniform reservoir with slow site kinetics).
+Mg ions move and react, and bound ions test unbinding, every ``mg_substeps`` steps with
+the longer step (multirate stepping: Mg is a near-uniform reservoir, and every off rate
+is slow next to the step).
 
 All randomness comes from :mod:`cellsim.random`, keyed by (seed, purpose,
 step, row), so thread count and iteration order never change a result.
@@ -63,7 +65,6 @@ from cellsim.random import (
     draws32,
     high32,
     low32,
-    normal,
     normal32,
     poisson,
     step_key,
@@ -109,10 +110,12 @@ N_F = 50
 ) = range(11)  # fmt: skip
 N_I = 11
 # Indices into the step's scalars ``sc`` (written by step_scalars, read by later phases).
+# (S_RELEASED accumulates the ions released through RyRs over the run.)
 (
     S_MG_FREE, S_MG_ATP, S_CA_SR_FREE, S_CA_TRIAD, S_SERCA_FACTOR, S_AP_ON, S_CA_ATP,
-) = range(7)  # fmt: skip
-N_S = 7
+    S_RELEASED,
+) = range(8)  # fmt: skip
+N_S = 8
 
 
 @njit(cache=True, inline="always")
@@ -256,7 +259,7 @@ def ryr_phase(step, seed, sc, ryr_open, ryr_sensor, ryr_inact, ryr_coupled, pf):
     p_sensor = prob(1.0 / pf[F_AP_TAU], dt)
     p_unblocked = 1.0 / (1.0 + mg / pf[F_RYR_KD_MG_AP])
     p_rest = ryr_rest_open(c0, mg, pf)
-    c_domain = c0 + pf[F_CDI_DOMAIN] * max(sc[S_CA_SR_FREE] - c0, 0.0) / pf[F_CA_SR_REST]
+    c_domain = c0 + pf[F_CDI_DOMAIN] * max(sc[S_CA_SR_FREE] - c0, 0.0)
     p_inact_open = prob(cdi_rate(c_domain, pf), dt)
     p_inact_closed = prob(cdi_rate(c0, pf), dt)
     p_recover = prob(pf[F_CDI_KREC], dt)
@@ -289,7 +292,7 @@ def release_phase(step, seed, sc, ions, sr, pf, pi):
     """Open RyRs and the passive leak move SR ions into the cytosol; on Mg steps
     Mg-ATP complexes dissociate (serial)."""
     ion_x, ion_y, ion_z, ion_state = ions[0], ions[1], ions[2], ions[4]
-    chunk_ca, chunk_mg = ions[9], ions[10]
+    chunk_ca, chunk_sub = ions[9], ions[10]
     sr_stack, sr_count, ryr_open, ryr_y, ryr_z = sr[0], sr[1], sr[2], sr[3], sr[4]
     mg_pool, mg_pool_count = sr[8], sr[9]
     dt = pf[F_DT]
@@ -312,6 +315,7 @@ def release_phase(step, seed, sc, ions, sr, pf, pi):
             ion_state[i] = FREE
             chunk_ca[i // EVENT_CHUNK] += 1
             if r < n_ryr:  # at the channel mouth, within the first 20 nm
+                sc[S_RELEASED] += 1.0
                 ion_x[i] = 0.02 * uniform(a, 1001 + 2 * k)
                 ion_y[i] = ryr_y[r]
                 ion_z[i] = ryr_z[r]
@@ -330,7 +334,7 @@ def release_phase(step, seed, sc, ions, sr, pf, pi):
         mg_pool_count[0] -= 1
         i = mg_pool[mg_pool_count[0]]
         ion_state[i] = FREE
-        chunk_mg[i // EVENT_CHUNK] += 1
+        chunk_sub[i // EVENT_CHUNK] += 1
         ion_x[i] = uniform(a, 100_001 + 3 * k) * pf[F_LX]  # the pool is well mixed
         ion_y[i] = uniform(a, 100_002 + 3 * k) * pf[F_LY]
         ion_z[i] = uniform(a, 100_003 + 3 * k) * pf[F_LZ]
@@ -340,9 +344,9 @@ def release_phase(step, seed, sc, ions, sr, pf, pi):
 @njit(cache=True)
 def unbinding_table(koff, p_unbind, pf, pi):
     """Probability that a bound ion leaves its site in one of its steps, per site
-    type and species (Mg steps every ``mg_substeps``).  Constant for a run."""
+    type and species (bound ions act every ``mg_substeps`` steps).  Constant for a run."""
     for t in range(N_SITE_TYPES):
-        p_unbind[t, CA] = prob(koff[t, CA], pf[F_DT])
+        p_unbind[t, CA] = prob(koff[t, CA], pf[F_DT] * pi[I_MG_SUB])
         p_unbind[t, MG] = prob(koff[t, MG], pf[F_DT] * pi[I_MG_SUB])
 
 
@@ -400,9 +404,9 @@ def choose_site_type(kon, n_free, sp, v, target):
 
 # ---------------------------------------------------------------- ions
 @njit(cache=True)
-def _ion_chunk(c, key, mg_active, ions, sites, rates, pf, pi):
+def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     """Rows of chunk c: move cytosolic ions and decide their binding; bound ions test
-    unbinding.
+    unbinding (on substeps, like free Mg: the slow part of the system).
 
     Each ion costs one hash (bound) or two (cytosolic): the agent key's 64 bits and
     ``bits(a, 0)`` give three 32-bit normals and one 32-bit uniform, which decides
@@ -412,7 +416,7 @@ def _ion_chunk(c, key, mg_active, ions, sites, rates, pf, pi):
     """
     (
         ion_x, ion_y, ion_z, ion_species, ion_state, ion_site, ion_event, event_rows, event_count,
-        chunk_ca, chunk_mg, chunk_catp, chunk_triad,
+        chunk_ca, chunk_sub, chunk_catp, chunk_triad,
     ) = ions  # fmt: skip
     site_type, site_species, type_start = sites[3], sites[4], sites[7]
     n_free = sites[10]
@@ -420,9 +424,6 @@ def _ion_chunk(c, key, mg_active, ions, sites, rates, pf, pi):
     for ix in range(nx):
         chunk_catp[c, ix] = 0
     chunk_triad[c] = 0
-    if chunk_ca[c] == 0 and (chunk_mg[c] == 0 or not mg_active):
-        event_count[c] = 0  # nothing to move: all Ca in the SR, Mg resting this step
-        return
     kon, _koff, bind_weight, p_bind, p_unbind, f_atp = (
         rates[0], rates[1], rates[2], rates[3], rates[4], rates[5],
     )  # fmt: skip
@@ -445,11 +446,10 @@ def _ion_chunk(c, key, mg_active, ions, sites, rates, pf, pi):
     for i in range(lo, min(lo + EVENT_CHUNK, ion_x.shape[0])):
         state = ion_state[i]
         sp = ion_species[i]
-        if sp == MG:
-            if state == ON_ATP or not mg_active:
-                continue
-        elif state == IN_SR:
-            continue
+        if state == IN_SR or (sp == MG and state == ON_ATP):
+            continue  # stored in the SR, or Mg in the Mg-ATP pool
+        if (state == BOUND or sp == MG) and not sub_active:
+            continue  # bound ions and free Mg act on substeps only
         event = -1
         a = agent_key(key, i)
         if state == BOUND:
@@ -505,13 +505,32 @@ def _ion_chunk(c, key, mg_active, ions, sites, rates, pf, pi):
 # numba 0.68 wrote the chunks' event counts to the wrong places.
 
 
+@njit(cache=True, inline="always")
+def _idle_chunk(c, sub_active, ions):
+    """Whether chunk c has nothing to do this step (then its lists and counts are cleared):
+    no cytosolic Ca, and a step between substeps or no free Mg or bound ion.
+
+    Tested before calling _ion_chunk, whose call costs more than a skipped chunk."""
+    chunk_ca, chunk_sub, chunk_catp, chunk_triad, event_count = (
+        ions[9], ions[10], ions[11], ions[12], ions[8],
+    )  # fmt: skip
+    if chunk_ca[c] > 0 or (sub_active and chunk_sub[c] > 0):
+        return False
+    event_count[c] = 0
+    chunk_triad[c] = 0
+    for ix in range(chunk_catp.shape[1]):
+        chunk_catp[c, ix] = 0
+    return True
+
+
 @njit(cache=True)
 def ion_phase(step, seed, ions, sites, rates, pf, pi):
     """Ions, chunk after chunk (see _ion_chunk)."""
     key = step_key(seed, PURPOSE_MOVE, step)
-    mg_active = step % pi[I_MG_SUB] == 0
+    sub_active = step % pi[I_MG_SUB] == 0
     for c in range(ions[8].shape[0]):
-        _ion_chunk(c, key, mg_active, ions, sites, rates, pf, pi)
+        if not _idle_chunk(c, sub_active, ions):
+            _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi)
 
 
 @njit(cache=True, parallel=True)
@@ -523,13 +542,13 @@ def ion_phase_threaded(step, seed, ions, sites, rates, pf, pi, n_threads):
     rows (bound ions, which sit first) and the idle ones (SR) fairly.
     """
     key = step_key(seed, PURPOSE_MOVE, step)
-    mg_active = step % pi[I_MG_SUB] == 0
+    sub_active = step % pi[I_MG_SUB] == 0
     n_chunks = ions[8].shape[0]
     per_thread = (n_chunks + n_threads - 1) // n_threads
     for k in prange(per_thread * n_threads):
         c = (k % per_thread) * n_threads + k // per_thread
-        if c < n_chunks:
-            _ion_chunk(c, key, mg_active, ions, sites, rates, pf, pi)
+        if c < n_chunks and not _idle_chunk(c, sub_active, ions):
+            _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi)
 
 
 # ---------------------------------------------------------------- resolution
@@ -590,7 +609,7 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
     """
     ion_x, ion_y, ion_z, ion_species = ions[0], ions[1], ions[2], ions[3]
     ion_state, ion_site, ion_event = ions[4], ions[5], ions[6]
-    event_rows, event_count, chunk_mg = ions[7], ions[8], ions[10]
+    event_rows, event_count, chunk_ca, chunk_sub = ions[7], ions[8], ions[9], ions[10]
     site_x, site_y, site_z, site_type, site_species = sites[0], sites[1], sites[2], sites[3], sites[4]
     type_start, vox_start, vox_sites, n_free = sites[7], sites[8], sites[9], sites[10]
     mg_pool, mg_pool_count = sr[8], sr[9]
@@ -610,7 +629,7 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
                     ion_state[i] = ON_ATP
                     mg_pool[mg_pool_count[0]] = i
                     mg_pool_count[0] += 1
-                    chunk_mg[i // EVENT_CHUNK] -= 1
+                    chunk_sub[i // EVENT_CHUNK] -= 1
                 continue
             v = voxel_index(ion_x[i], ion_y[i], ion_z[i], pf, pi)
             if n_free[t, v] == 0:
@@ -622,6 +641,9 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
                 s = vox_sites[lo_site + (j0 + j) % m]
                 if _site_available(s, t, site_species, partner_offset):
                     bind_ion(i, s, ions, sites, partner_offset)
+                    if ion_species[i] == CA:  # a bound Ca ion acts on substeps
+                        chunk_ca[i // EVENT_CHUNK] -= 1
+                        chunk_sub[i // EVENT_CHUNK] += 1
                     break
     for c in range(event_count.shape[0]):
         lo = c * EVENT_CHUNK
@@ -635,6 +657,9 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
             release_site(s, sites, partner_offset)
             ion_state[i] = FREE
             ion_site[i] = -1
+            if ion_species[i] == CA:
+                chunk_ca[i // EVENT_CHUNK] += 1
+                chunk_sub[i // EVENT_CHUNK] -= 1
             ion_x[i] = site_x[s]
             ion_y[i] = site_y[s]
             ion_z[i] = site_z[s]
@@ -643,7 +668,7 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
 @njit(cache=True)
 def serca_phase(step, seed, sc, ions, sites, sr, pf, pi):
     """Pumps with both sites Ca-loaded transport them into the SR (serial)."""
-    ion_state, ion_site, chunk_ca = ions[4], ions[5], ions[9]
+    ion_state, ion_site, chunk_sub = ions[4], ions[5], ions[10]
     site_species, site_occupant, type_start = sites[4], sites[5], sites[7]
     sr_stack, sr_count = sr[0], sr[1]
     partner_offset = type_start[SERCA2] - type_start[SERCA]
@@ -662,7 +687,7 @@ def serca_phase(step, seed, sc, ions, sites, sr, pf, pi):
             release_site(s, sites, partner_offset)
             ion_state[i] = IN_SR
             ion_site[i] = -1
-            chunk_ca[i // EVENT_CHUNK] -= 1
+            chunk_sub[i // EVENT_CHUNK] -= 1
             sr_stack[sr_count[0]] = i
             sr_count[0] += 1
 
@@ -675,9 +700,10 @@ def move_sites_phase(step, seed, site_x, site_y, site_z, site_voxel, lo, hi, pf,
     sigma = pf[F_SIG_PV]
     for s in range(lo, hi):
         a = agent_key(key, s + 1_000_000_000)  # rows of sites, not ions
-        site_x[s] = reflect(site_x[s] + sigma * normal(a, 0), pf[F_LX])
-        site_y[s] = reflect(site_y[s] + sigma * normal(a, 1), pf[F_LY])
-        site_z[s] = reflect(site_z[s] + sigma * normal(a, 2), pf[F_LZ])
+        d0, d1, d2, _d3 = draws32(a)  # two hashes for three normals, as for ions
+        site_x[s] = reflect(site_x[s] + sigma * normal32(d0, a, 1), pf[F_LX])
+        site_y[s] = reflect(site_y[s] + sigma * normal32(d1, a, 2), pf[F_LY])
+        site_z[s] = reflect(site_z[s] + sigma * normal32(d2, a, 3), pf[F_LZ])
         site_voxel[s] = voxel_index(site_x[s], site_y[s], site_z[s], pf, pi)
 
 
@@ -705,7 +731,7 @@ def rebuild_voxel_lists(t, site_voxel, site_species, type_start, vox_start, vox_
 
 
 @njit(cache=True)
-def bath_phase(step, seed, site_type, site_species, lo, hi, kon, koff, pf):
+def bath_phase(step, seed, site_type, site_species, bound_count, lo, hi, kon, koff, pf):
     """Skinned-fibre clamp: sites exchange with a buffered bath of fixed Ca, Mg."""
     dt = pf[F_DT]
     ca = pf[F_CLAMP_CA]
@@ -719,9 +745,12 @@ def bath_phase(step, seed, site_type, site_species, lo, hi, kon, koff, pf):
             r_ca = kon[t, CA] * ca
             rate = r_ca + kon[t, MG] * mg
             if rate > 0.0 and uniform(a, 0) < prob(rate, dt):
-                site_species[s] = CA if uniform(a, 1) * rate < r_ca else MG
+                new = CA if uniform(a, 1) * rate < r_ca else MG
+                site_species[s] = new
+                bound_count[t, new] += 1
         elif uniform(a, 0) < prob(koff[t, sp], dt):
             site_species[s] = NONE
+            bound_count[t, sp] -= 1
 
 
 # ---------------------------------------------------------------- thin filament
@@ -843,22 +872,25 @@ def sarcomere_update(sl_um, force_fraction, pf):
 # ---------------------------------------------------------------- bookkeeping
 @njit(cache=True)
 def count_chunk_work(ions):
-    """Per chunk of rows, Ca ions out of the SR and Mg ions out of the Mg-ATP pool
-    (the rows to visit).
+    """Per chunk of rows, the cytosolic Ca ions (visited every step) and the free Mg and
+    bound ions (visited on substeps).
 
-    Recounted at each kernel call, then kept by release, resolution and SERCA, so
-    that the ion phase skips chunks with nothing to move: SR ions and pooled Mg at
-    rest, and Mg ions on the steps between their substeps.  Skipping changes no result.
+    Counted when a model is built or its arrays were changed outside the kernel, then
+    kept by release, resolution and SERCA, so that the ion phase skips chunks with
+    nothing to do: SR ions and pooled Mg always, bound ions and Mg between substeps.
+    Skipping changes no result.
     """
-    ion_species, ion_state, chunk_ca, chunk_mg = ions[3], ions[4], ions[9], ions[10]
+    ion_species, ion_state, chunk_ca, chunk_sub = ions[3], ions[4], ions[9], ions[10]
     chunk_ca[:] = 0
-    chunk_mg[:] = 0
+    chunk_sub[:] = 0
     for i in range(ion_species.shape[0]):
         c = i // EVENT_CHUNK
-        if ion_species[i] == MG:
-            if ion_state[i] != ON_ATP:
-                chunk_mg[c] += 1
-        elif ion_state[i] != IN_SR:
+        st = ion_state[i]
+        if st == IN_SR or (st == ON_ATP and ion_species[i] == MG):
+            continue
+        if st == BOUND or ion_species[i] == MG:
+            chunk_sub[c] += 1
+        else:
             chunk_ca[c] += 1
 
 
@@ -916,7 +948,7 @@ def clamp_phase(step, seed, sites, rates, pf):
     """Skinned-fibre clamp: troponin exchanges with the bath (no ions, no SR)."""
     type_start = sites[7]
     bath_phase(
-        step, seed, sites[3], sites[4], type_start[TN_REG], type_start[TN_CAMG + 1],
+        step, seed, sites[3], sites[4], sites[11], type_start[TN_REG], type_start[TN_CAMG + 1],
         rates[0], rates[1], pf,
     )  # fmt: skip
 
@@ -931,12 +963,14 @@ def force_and_length(attached, fil, pf):
 
 
 @njit(cache=True, nogil=True)  # lets other threads (e.g. a Dask worker's) run
-def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi):
+def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount):
     """Run steps step0 .. step0 + n_steps - 1 (all phases) on one thread; return force.
 
-    The groups of arrays are those of :meth:`cellsim.fibre.model.FibreModel.kernel_arrays`.
+    The groups of arrays are those of :meth:`cellsim.fibre.model.FibreModel.kernel_arrays`;
+    ``recount`` recounts the chunks' work first (after changes outside the kernel).
     """
-    count_chunk_work(ions)
+    if recount:
+        count_chunk_work(ions)
     force = 0.0
     for step in range(step0, step0 + n_steps):
         if pi[I_CLAMP] == 1:
@@ -952,11 +986,12 @@ def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, 
 
 @njit(cache=True, nogil=True)
 def advance_threaded(
-    step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, n_threads
+    step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount, n_threads
 ):
     """advance() with the ion and filament phases on ``n_threads`` of numba's threads
     (set with ``numba.set_num_threads``); same results."""
-    count_chunk_work(ions)
+    if recount:
+        count_chunk_work(ions)
     force = 0.0
     for step in range(step0, step0 + n_steps):
         if pi[I_CLAMP] == 1:
@@ -972,49 +1007,44 @@ def advance_threaded(
 
 # ---------------------------------------------------------------- observation
 @njit(cache=True)
-def observe(ions, sites, sr, fil, pf, out):
-    """Fill ``out`` with the recorded quantities (see model.OBSERVABLES)."""
-    ion_species, ion_state = ions[3], ions[4]
-    site_species, type_start = sites[4], sites[7]
+def observe(ions, sites, sr, fil, pf, pi, out):
+    """Fill ``out`` with the recorded quantities (see model.OBSERVABLES).
+
+    Counts come from the kept tallies (bound ions per site type, the pools) and from the
+    rows of the chunks that hold cytosolic Ca: no pass over every row.
+    """
+    ion_species, ion_state, chunk_ca = ions[3], ions[4], ions[9]
+    type_start, bound_count = sites[7], sites[11]
     sr_count, ryr_open, ryr_inact, mg_pool_count = sr[1], sr[2], sr[6], sr[9]
     ru_xb, sarcomere = fil[1], fil[4]
     ppu = pf[F_PPU]
     n_free_ca = 0
     n_atp_ca = 0
-    n_free_mg = 0
-    for i in range(ion_state.shape[0]):
-        st = ion_state[i]
-        if st == FREE:
+    n_rows = ion_state.shape[0]
+    for c in range(chunk_ca.shape[0]):
+        if chunk_ca[c] == 0:
+            continue
+        for i in range(c * EVENT_CHUNK, min((c + 1) * EVENT_CHUNK, n_rows)):
             if ion_species[i] == CA:
-                n_free_ca += 1
-            else:
-                n_free_mg += 1
-        elif st == ON_ATP and ion_species[i] == CA:
-            n_atp_ca += 1
+                if ion_state[i] == FREE:
+                    n_free_ca += 1
+                elif ion_state[i] == ON_ATP:
+                    n_atp_ca += 1
+    bound_mg = 0
+    for t in range(N_SITE_TYPES):
+        bound_mg += bound_count[t, MG]
     out[0] = n_free_ca / ppu
     out[1] = n_atp_ca / ppu
-    out[2] = n_free_mg / ppu
+    out[2] = (pi[I_N_MG] - bound_mg - mg_pool_count[0]) / ppu
     out[3] = mg_pool_count[0] / ppu
     k = 4
     for t in (TN_REG, TN_CAMG, PV):
-        lo = type_start[t]
-        hi = type_start[t + 1]
-        n_ca = 0
-        n_mg = 0
-        for s in range(lo, hi):
-            if site_species[s] == CA:
-                n_ca += 1
-            elif site_species[s] == MG:
-                n_mg += 1
-        total = max(hi - lo, 1)
-        out[k] = n_ca / total
-        out[k + 1] = n_mg / total
+        total = max(type_start[t + 1] - type_start[t], 1)
+        out[k] = bound_count[t, CA] / total
+        out[k + 1] = bound_count[t, MG] / total
         k += 2
-    n_ca = 0
-    for s in range(type_start[SERCA], type_start[SERCA2 + 1]):
-        if site_species[s] == CA:
-            n_ca += 1
-    out[k] = n_ca / max(type_start[SERCA2 + 1] - type_start[SERCA], 1)
+    pumps = bound_count[SERCA, CA] + bound_count[SERCA2, CA]
+    out[k] = pumps / max(type_start[SERCA2 + 1] - type_start[SERCA], 1)
     out[k + 1] = sr_count[0] / ppu
     out[k + 2] = sr_free_uM(sr_count[0] / ppu, pf)
     n_open = 0
@@ -1030,3 +1060,4 @@ def observe(ions, sites, sr, fil, pf, out):
         attached += ru_xb[r]
     out[k + 5] = attached / (max(ru_xb.shape[0], 1) * pf[F_DUTY_MAX])
     out[k + 6] = sarcomere[0]
+    out[k + 7] = sr[10][S_RELEASED] / ppu

@@ -69,6 +69,7 @@ OBSERVABLES = (
     "ryr_inactivated_fraction",
     "force_fraction",
     "sarcomere_length_um",
+    "ryr_released_uM",
 )
 #: Largest per-step event probability we accept before refusing a dt.
 MAX_STEP_PROBABILITY = 0.3
@@ -98,7 +99,9 @@ def pack_parameters(
     pf[K.F_RYR_UNIT] = rest.unitary_flux_per_ms(p) * ppu  # ions per ms per µM gradient
     pf[K.F_CDI_K] = p.cdi_k_per_ms
     pf[K.F_CDI_KD] = p.cdi_kd_uM
-    pf[K.F_CDI_DOMAIN] = p.cdi_domain_uM
+    # Ca at an open channel's mouth per µM of SR-myoplasm gradient
+    rest_sr = p.ca_sr_free_rest_uM
+    pf[K.F_CDI_DOMAIN] = p.cdi_domain_uM / rest_sr if rest_sr > 0 else 0.0
     pf[K.F_CDI_KREC] = p.cdi_krec_per_ms
     pf[K.F_CA_SR_REST] = p.ca_sr_free_rest_uM
     pf[K.F_RYR_KA] = p.ryr_rest_ka_uM
@@ -144,8 +147,8 @@ def event_rates(p: FibreParams, mg_free_mM: float) -> dict[str, float]:
     """Largest rate (ms⁻¹ of the kernel's step) of each kind of event, from the parameters.
 
     Binding uses the free sites at rest, concentrated where the sites sit (troponin on
-    the thin filaments).  Mg events happen every ``mg_substeps`` steps, so their rates are
-    multiplied by it: the probability per Mg step is what must stay small.
+    the thin filaments).  Mg events and unbinding happen every ``mg_substeps`` steps, so
+    their rates are multiplied by it: the probability per substep is what must stay small.
     """
     kon, koff = rate_tables(p)
     mg = mg_free_mM * 1000.0
@@ -170,7 +173,7 @@ def event_rates(p: FibreParams, mg_free_mM: float) -> dict[str, float]:
         if sp == MG:
             rate = (rate + p.atp_kon_mg * atp_free) * sub
         out[f"{label} binding"] = rate
-        out[f"{label} unbinding"] = float(np.max(koff[:, sp])) * (sub if sp == MG else 1)
+        out[f"{label} unbinding"] = float(np.max(koff[:, sp])) * sub
     out["Mg-ATP dissociation"] = p.atp_koff_mg * sub
     out["RyR voltage sensor"] = 1.0 / p.ap_tau_ms
     out["RyR inactivation"] = p.cdi_k_per_ms
@@ -361,6 +364,8 @@ class FibreModel(RecordStepModel):
         K.unbinding_table(self.state.koff, self.state.p_unbind, self.pf, self.pi)
         self.ru_next = (np.empty_like(self.state.ru_perm), np.empty_like(self.state.ru_xb))
         K.count_mobile_ca(self.kernel_arrays()[0], self.pf, self.pi)
+        #: whether the chunks' work tallies match the arrays (kept by the kernel only)
+        self._counts_valid = False
         drive = self.environment.muscle_ap_times_ms
         self.stimulus_times_ms = (
             tuple(sorted(drive)) if drive is not None
@@ -457,7 +462,10 @@ class FibreModel(RecordStepModel):
     def observe(self) -> np.ndarray:
         """Update and return the recorded quantities (see OBSERVABLES)."""
         ions, sites, _rates, sr, fil = self.kernel_arrays()
-        K.observe(ions, sites, sr, fil, self.pf, self._obs)
+        if not self._counts_valid:
+            K.count_chunk_work(ions)
+            self._counts_valid = True
+        K.observe(ions, sites, sr, fil, self.pf, self.pi, self._obs)
         return self._obs
 
     def set_clamp(self, ca_uM: float, mg_uM: float) -> None:
@@ -495,16 +503,19 @@ class FibreModel(RecordStepModel):
         """
         if self.engine == "numba":
             args = (self.step_index, n_steps, self.seed, self.ap_times_ms, *self.kernel_arrays())
+            recount = not self._counts_valid
             if self.threads > 1:
                 numba.set_num_threads(self.threads)
-                K.advance_threaded(*args, self.pf, self.pi, self.threads)
+                K.advance_threaded(*args, self.pf, self.pi, recount, self.threads)
             else:
-                K.advance(*args, self.pf, self.pi)
+                K.advance(*args, self.pf, self.pi, recount)
+            self._counts_valid = True
             self.step_index += n_steps
         else:
             for _ in range(n_steps):
                 reference.step(self)
                 self.step_index += 1
+            self._counts_valid = False  # the reference engine keeps no chunk tallies
 
     def kernel_arrays(self) -> tuple[tuple, tuple, tuple, tuple, tuple]:
         """The state's arrays grouped as the kernel takes them (views, not copies).
@@ -517,7 +528,7 @@ class FibreModel(RecordStepModel):
         return (
             (
                 s.ion_x, s.ion_y, s.ion_z, s.ion_species, s.ion_state, s.ion_site, s.ion_event,
-                s.event_rows, s.event_count, s.chunk_ca, s.chunk_mg, s.chunk_catp,
+                s.event_rows, s.event_count, s.chunk_ca, s.chunk_sub, s.chunk_catp,
                 s.chunk_triad,
             ),
             (

@@ -206,7 +206,7 @@ class FibreParams:
         high=1.0,
     )
     ryr_g_per_ms: float = param(
-        0.365,
+        0.38,
         "calibrated",
         "release flux with every coupled channel open, per µM of SR-myoplasm gradient",
         fitted_to=f"peak ΔCa 18.5 µM of the mouse fast twitch ({BH03})",
@@ -231,7 +231,7 @@ class FibreParams:
         high=1e6,
     )
     cdi_k_per_ms: float = param(
-        0.5,
+        0.9,
         "calibrated",
         "Ca-dependent inactivation of an open channel within 1-2 ms of release onset "
         "(J Gen Physiol 2017, 149:323: <= 1 ms)",
@@ -269,7 +269,7 @@ class FibreParams:
         high=1e12,
     )
     ryr_cicr_po_max: float = param(
-        0.0135,
+        0.0148,
         "calibrated",
         "largest open probability of a Ca/Mg-gated channel",
         high=1.0,
@@ -287,11 +287,18 @@ class FibreParams:
     ru_per_filament: int = param(
         26, "literature", "~1 µm thin filament / 38.5 nm per RU", low_open=True, high=1000
     )
-    ru_k_on_per_ms: float = param(5.0, "calibrated", fitted_to=FORCE_PCA)
+    ru_k_on_per_ms: float = param(
+        5.0, "illustrative", "switch-on rate of a unit with full drive (sets the filament's speed)"
+    )
     ru_one_ca_factor: float = param(
         0.05, "illustrative", "drive of a fast unit with one of two sites Ca-bound", high=1.0
     )
-    ru_k_off_per_ms: float = param(1.0, "illustrative", "switch-off rate of a free unit")
+    ru_k_off_per_ms: float = param(
+        0.4,
+        "calibrated",
+        "switch-off rate of a free unit (its ratio to ru_k_on sets the Ca sensitivity)",
+        fitted_to=FORCE_PCA,
+    )
     ru_gamma: float = param(
         10.0, "calibrated", "neighbour cooperativity", high=1000.0, fitted_to=FORCE_PCA
     )
@@ -352,12 +359,21 @@ class FibreParams:
         1.8, "literature", "same: Q10 1.8 from 25 to 35 °C", low_open=True, high=10.0
     )
 
-    # --- multirate stepping: Mg ions and parvalbumin move every k steps
+    # --- multirate stepping: free Mg and bound ions act, and parvalbumin moves, every k steps
     mg_substeps: int = param(
-        10, "illustrative", "Mg: uniform, slow-binding reservoir", low=1, high=1000
+        10,
+        "illustrative",
+        "free Mg (a near-uniform, slow-binding reservoir) and bound ions (every off rate is "
+        "slow next to the step) act every k steps with the longer step",
+        low=1,
+        high=1000,
     )
     pv_substeps: int = param(
-        10, "illustrative", "parvalbumin diffuses ~7x slower than Ca", low=1, high=1000
+        20,
+        "illustrative",
+        "parvalbumin diffuses ~7x slower than Ca: a move of ~0.09 µm every 20 steps",
+        low=1,
+        high=1000,
     )
 
     def problem(self) -> str | None:
@@ -477,8 +493,8 @@ def _human(base: FibreParams) -> FibreParams:
         pv_sites_uM=0.0,
         xb_k_attach_per_ms=warm.xb_k_attach_per_ms * HUMAN_CROSSBRIDGE_FACTOR,
         xb_k_detach_per_ms=warm.xb_k_detach_per_ms * HUMAN_CROSSBRIDGE_FACTOR,
-        # at 37 °C Mg on the regulatory sites and on ATP exchanges ~6x faster
-        mg_substeps=2,
+        # at 37 °C the fast processes need ~1 µs steps; bound ions and Mg act every 20
+        mg_substeps=20,
     )
 
 

@@ -96,6 +96,7 @@ def _release(model) -> None:
             i = s.sr_stack[s.sr_count[0]]
             s.ion_state[i] = FREE
             if r < n_ryr:
+                sc[K.S_RELEASED] += 1.0
                 s.ion_x[i] = 0.02 * crandom.uniform(a, 1001 + 2 * k)
                 s.ion_y[i], s.ion_z[i] = s.ryr_y[r], s.ryr_z[r]
             else:
@@ -174,6 +175,9 @@ def _bath(model) -> None:
             r_ca = s.kon[t, CA] * pf[K.F_CLAMP_CA]
             rate = r_ca + s.kon[t, MG] * pf[K.F_CLAMP_MG]
             if rate > 0.0 and crandom.uniform(a, 0) < -math.expm1(-rate * pf[K.F_DT]):
-                s.site_species[site] = CA if crandom.uniform(a, 1) * rate < r_ca else MG
+                new = CA if crandom.uniform(a, 1) * rate < r_ca else MG
+                s.site_species[site] = new
+                s.bound_count[t, new] += 1
         elif crandom.uniform(a, 0) < -math.expm1(-s.koff[t, sp] * pf[K.F_DT]):
             s.site_species[site] = NONE
+            s.bound_count[t, sp] -= 1

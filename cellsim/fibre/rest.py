@@ -49,22 +49,32 @@ def serca_factor(p: FibreParams, mgatp_uM: float, atp_free_uM: float) -> float:
     return mgatp_uM / (mgatp_uM + p.serca_km_mgatp_uM * (1 + atp_free_uM / p.serca_ki_atp_uM))
 
 
-def serca_steady(p: FibreParams, ca_uM: float, mg_uM: float) -> tuple[float, float, float]:
+def serca_steady(p: FibreParams, ca_uM, mg_uM) -> tuple:
     """Steady pump states at fixed free Ca and Mg: fractions (one Ca, two Ca) and the
-    uptake (µM of Ca per ms).
+    uptake (µM of Ca per ms).  Works on scalars or numpy arrays of Ca.
 
     E0 + Ca ⇌ E1 (k1, k−1), E1 + Ca ⇌ E2 (k2, k−2), E2 → E0 + 2 Ca in the SR (k_t).
     """
-    atp_free, _, mgatp = atp_equilibrium(p, ca_uM, mg_uM)
-    kt = p.serca_kcat_per_ms * serca_factor(p, mgatp, atp_free)
+    ca = np.asarray(ca_uM, dtype=float)
+    atp_free, _, mgatp = atp_equilibrium(p, ca, mg_uM)
+    if p.serca_km_mgatp_uM <= 0:
+        phi = np.ones_like(ca)
+    else:
+        phi = mgatp / (mgatp + p.serca_km_mgatp_uM * (1 + atp_free / p.serca_ki_atp_uM))
+    kt = p.serca_kcat_per_ms * phi
     k1, km1, k2, km2 = p.serca_kon1_ca, p.serca_koff1_ca, p.serca_kon2_ca, p.serca_koff2_ca
-    if ca_uM <= 0 or k1 <= 0:
-        return 0.0, 0.0, 0.0
-    s2_per_s1 = k2 * ca_uM / (km2 + kt) if km2 + kt > 0 else 0.0
-    e0_per_s1 = (km1 + kt * s2_per_s1) / (k1 * ca_uM)
-    s1 = 1.0 / (1.0 + s2_per_s1 + e0_per_s1)
+    if k1 <= 0:
+        zero = np.zeros_like(ca)
+        return zero, zero, zero
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2_per_s1 = np.where(km2 + kt > 0, k2 * ca / (km2 + kt), 0.0)
+        e0_per_s1 = (km1 + kt * s2_per_s1) / (k1 * ca)
+        s1 = np.where(ca > 0, 1.0 / (1.0 + s2_per_s1 + e0_per_s1), 0.0)
     s2 = s1 * s2_per_s1
-    return s1, s2, 2.0 * kt * s2 * p.serca_uM
+    uptake = 2.0 * kt * s2 * p.serca_uM
+    if np.ndim(ca_uM) == 0:
+        return float(s1), float(s2), float(uptake)
+    return s1, s2, uptake
 
 
 def sr_total_uM(p: FibreParams, ca_sr_free_uM: float) -> float:
@@ -92,29 +102,33 @@ def unitary_flux_per_ms(p: FibreParams) -> float:
     return p.ryr_g_per_ms / max(coupled, 1)
 
 
-def ryr_rest_open(p: FibreParams, ca_uM: float, mg_uM: float) -> float:
+def ryr_rest_open(p: FibreParams, ca_uM, mg_uM):
     """Open probability of a Ca/Mg-gated channel (kernel.ryr_rest_open)."""
-    a = ca_uM / p.ryr_rest_ka_uM
+    a = np.asarray(ca_uM, dtype=float) / p.ryr_rest_ka_uM
     act = a / (1.0 + a + mg_uM / p.ryr_rest_ka_mg_uM)
     return p.ryr_cicr_po_max * act / (1.0 + (mg_uM / p.ryr_rest_ki_mg_uM) ** 2)
 
 
-def cdi_rate(p: FibreParams, ca_uM: float) -> float:
-    return p.cdi_k_per_ms * ca_uM**2 / (ca_uM**2 + p.cdi_kd_uM**2)
+def cdi_rate(p: FibreParams, ca_uM):
+    ca = np.asarray(ca_uM, dtype=float)
+    return p.cdi_k_per_ms * ca**2 / (ca**2 + p.cdi_kd_uM**2)
 
 
-def resting_release(p: FibreParams, ca_uM: float, mg_uM: float) -> float:
+def resting_release(p: FibreParams, ca_uM, mg_uM):
     """Mean release through the Ca/Mg-gated channels at rest (µM/ms), SR at rest,
-    with their inactivation at steady state."""
+    with their inactivation at steady state.  Scalars or arrays of Ca."""
     _, uncoupled = ryr_counts(p)
+    ca = np.asarray(ca_uM, dtype=float)
     if uncoupled == 0:
-        return 0.0
+        return np.zeros_like(ca) if ca.ndim else 0.0
     c_sr = p.ca_sr_free_rest_uM
-    po = ryr_rest_open(p, ca_uM, mg_uM)
-    domain = ca_uM + p.cdi_domain_uM * max(c_sr - ca_uM, 0.0) / p.ca_sr_free_rest_uM
-    inactivation = po * cdi_rate(p, domain) + (1 - po) * cdi_rate(p, ca_uM)
+    gradient = np.maximum(c_sr - ca, 0.0)
+    po = ryr_rest_open(p, ca, mg_uM)
+    domain = ca + p.cdi_domain_uM * gradient / p.ca_sr_free_rest_uM
+    inactivation = po * cdi_rate(p, domain) + (1 - po) * cdi_rate(p, ca)
     available = p.cdi_krec_per_ms / (p.cdi_krec_per_ms + inactivation)
-    return uncoupled * po * available * unitary_flux_per_ms(p) * max(c_sr - ca_uM, 0.0)
+    out = uncoupled * po * available * unitary_flux_per_ms(p) * gradient
+    return float(out) if ca.ndim == 0 else out
 
 
 def balancing_leak_per_ms(p: FibreParams) -> float:
@@ -135,11 +149,9 @@ def balancing_leak_per_ms(p: FibreParams) -> float:
 def balance(p: FibreParams, mg_mM: float, ca_uM: np.ndarray, leak_per_ms: float) -> np.ndarray:
     """Net uptake (µM/ms) at uniform free Ca, SR at its resting load: > 0 lowers Ca."""
     mg = mg_mM * 1000.0
-    c_sr = p.ca_sr_free_rest_uM
-    out = np.empty(len(ca_uM))
-    for k, c in enumerate(ca_uM):
-        out[k] = serca_steady(p, c, mg)[2] - leak_per_ms * c_sr - resting_release(p, c, mg)
-    return out
+    ca = np.asarray(ca_uM, dtype=float)
+    uptake = serca_steady(p, ca, mg)[2]
+    return uptake - leak_per_ms * p.ca_sr_free_rest_uM - resting_release(p, ca, mg)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 from cellsim.environment import Environment
 from cellsim.errors import ModelError, ScenarioError
 from cellsim.fibre import rest
-from cellsim.fibre.metrics import clamp_summary, twitch_summary
+from cellsim.fibre.metrics import clamp_summary, cramp_flag, twitch_summary
 from cellsim.fibre.model import (
     OBSERVABLES,
     FibreModel,
@@ -141,16 +141,27 @@ def output_from(model: FibreModel, recorder: SnapshotRecorder | None = None) -> 
         summary = clamp_summary(
             series["time_ms"], series["force_fraction"], pr.clamp_pca, pr.clamp_hold_ms
         )
-        summary["mg_free_mM"] = model.mg_free_mM
     else:
         summary = twitch_summary(
-            series["time_ms"], series["ca_free_uM"], series["force_fraction"], stimuli
+            series["time_ms"],
+            series["ca_free_uM"],
+            series["force_fraction"],
+            stimuli,
+            series["sr_ca_free_uM"],
         )
+        resting = rest.resting_state(p, model.mg_free_mM)
+        summary["resting_stable"] = resting.stable
+        summary["resting_fixed_point_ca_uM"] = resting.ca_uM
+        cramp, basis = cramp_flag(summary, resting.stable)
+        summary["cramp"] = cramp
+        summary["cramp_criterion"] = basis
     summary.update(
         {
-            "title": f"{p.name}, free Mg {model.mg_free_mM:g} mM",
+            "title": f"{p.name}, free Mg {model.mg_free_mM:g} mM, {p.temperature_C:g} °C",
             "parameter_set": p.name,
             "mg_free_mM": model.mg_free_mM,
+            "temperature_C": p.temperature_C,
+            "dt_us": model.settings.dt_us,
             "n_ions": model.state.n_ions,
             "particles_per_uM": model.state.particles_per_uM,
             "stimulus_times_ms": list(stimuli),

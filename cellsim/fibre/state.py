@@ -107,8 +107,8 @@ class FibreState:
     ion_event: np.ndarray  # int8 scratch: 0..4 claim of site type, 5 of ATP, 9 unbind
     event_rows: np.ndarray  # int32 scratch: rows with an event, listed per chunk of rows
     event_count: np.ndarray  # int32 [n_chunks]: events listed in each chunk
-    chunk_ca: np.ndarray  # int32 [n_chunks]: Ca ions out of the SR per chunk (kernel's count)
-    chunk_mg: np.ndarray  # int32 [n_chunks]: Mg ions out of the Mg-ATP pool per chunk
+    chunk_ca: np.ndarray  # int32 [n_chunks]: cytosolic Ca per chunk (every-step work)
+    chunk_sub: np.ndarray  # int32 [n_chunks]: free Mg and bound ions per chunk (substep work)
     chunk_catp: np.ndarray  # int32 [n_chunks, nx]: Ca on ATP per x-slab, per chunk
     chunk_triad: np.ndarray  # int32 [n_chunks]: free Ca in the triadic slab, per chunk
     # sites
@@ -406,7 +406,7 @@ def build_state(
         event_rows=np.zeros(n_ions, dtype=np.int32),
         event_count=np.zeros(n_chunks, dtype=np.int32),
         chunk_ca=np.zeros(n_chunks, dtype=np.int32),
-        chunk_mg=np.zeros(n_chunks, dtype=np.int32),
+        chunk_sub=np.zeros(n_chunks, dtype=np.int32),
         chunk_catp=np.zeros((n_chunks, geo.nx), dtype=np.int32),
         chunk_triad=np.zeros(n_chunks, dtype=np.int32),
         site_x=site_x,
