@@ -110,9 +110,10 @@ class Ion(_RowAgent):
             if state == BOUND:
                 site = int(s.ion_site[i])
                 t = int(s.site_type[site])
-                if crandom.unit32(crandom.high32(a)) < s.p_unbind[t, sp]:
-                    if t != SERCA or s.site_species[site + m.partner_offset] == NONE:
-                        event = K.UNBIND
+                # a pump's first site keeps its Ca while the second holds one
+                first_held = t == SERCA and s.site_species[site + m.partner_offset] != NONE
+                if crandom.unit32(crandom.high32(a)) < s.p_unbind[t, sp] and not first_held:
+                    event = K.UNBIND
             else:
                 event = self._move_and_claim(sp, a)
         s.ion_event[i] = event

@@ -102,7 +102,7 @@ def stimulated(
 
 def train_times(frequency_hz: float, train_ms: float, start_ms: float = START_MS) -> list[float]:
     """Stimuli at ``frequency_hz`` for ``train_ms`` (at least one)."""
-    n = max(1, int(round(train_ms * frequency_hz / 1000.0)))
+    n = max(1, round(train_ms * frequency_hz / 1000.0))
     return [start_ms + k * 1000.0 / frequency_hz for k in range(n)]
 
 

@@ -157,7 +157,7 @@ def poisson_count(key, draw0, mean):
     """A Poisson count of any mean: a sum of pieces of mean <= POISSON_PIECE (exact)."""
     if mean <= 0.0:
         return 0
-    pieces = int(math.ceil(mean / POISSON_PIECE))
+    pieces = math.ceil(mean / POISSON_PIECE)
     n = 0
     for k in range(pieces):
         n += poisson(key, draw0 + k, mean / pieces)
@@ -416,7 +416,7 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     """
     (
         ion_x, ion_y, ion_z, ion_species, ion_state, ion_site, ion_event, event_rows, event_count,
-        chunk_ca, chunk_sub, chunk_catp, chunk_triad,
+        _chunk_ca, _chunk_sub, chunk_catp, chunk_triad,
     ) = ions  # fmt: skip
     site_type, site_species, type_start = sites[3], sites[4], sites[7]
     n_free = sites[10]
@@ -455,10 +455,10 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
         if state == BOUND:
             s = ion_site[i]
             t = site_type[s]
-            if unit32(high32(a)) < p_unbind[t, sp]:
-                # a pump's first site keeps its Ca while the second holds one
-                if t != SERCA or site_species[s + partner_offset] == NONE:
-                    event = UNBIND
+            # a pump's first site keeps its Ca while the second holds one
+            first_held = t == SERCA and site_species[s + partner_offset] != NONE
+            if unit32(high32(a)) < p_unbind[t, sp] and not first_held:
+                event = UNBIND
         else:
             d0, d1, d2, d3 = draws32(a)
             u = unit32(d3)
@@ -610,7 +610,13 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
     ion_x, ion_y, ion_z, ion_species = ions[0], ions[1], ions[2], ions[3]
     ion_state, ion_site, ion_event = ions[4], ions[5], ions[6]
     event_rows, event_count, chunk_ca, chunk_sub = ions[7], ions[8], ions[9], ions[10]
-    site_x, site_y, site_z, site_type, site_species = sites[0], sites[1], sites[2], sites[3], sites[4]
+    site_x, site_y, site_z, site_type, site_species = (
+        sites[0],
+        sites[1],
+        sites[2],
+        sites[3],
+        sites[4],
+    )
     type_start, vox_start, vox_sites, n_free = sites[7], sites[8], sites[9], sites[10]
     mg_pool, mg_pool_count = sr[8], sr[9]
     partner_offset = type_start[SERCA2] - type_start[SERCA]
@@ -933,7 +939,13 @@ def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
     sc = sr[10]
     resolve_phase(step, seed, sc, ions, sites, sr, pf, pi)
     serca_phase(step, seed, sc, ions, sites, sr, pf, pi)
-    site_x, site_y, site_z, site_species, site_voxel = sites[0], sites[1], sites[2], sites[4], sites[6]
+    site_x, site_y, site_z, site_species, site_voxel = (
+        sites[0],
+        sites[1],
+        sites[2],
+        sites[4],
+        sites[6],
+    )
     type_start, vox_start, vox_sites, n_free = sites[7], sites[8], sites[9], sites[10]
     if step % pi[I_PV_SUB] == 0 and type_start[PV + 1] > type_start[PV]:
         move_sites_phase(

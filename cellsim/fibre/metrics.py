@@ -97,9 +97,7 @@ def _interval(stims) -> float:
     return float(np.min(np.diff(stims))) if len(stims) > 1 else 50.0
 
 
-def twitch_summary(
-    t_ms, ca_free_uM, force_fraction, stimulus_times_ms, sr_ca_free_uM=None
-) -> dict:
+def twitch_summary(t_ms, ca_free_uM, force_fraction, stimulus_times_ms, sr_ca_free_uM=None) -> dict:
     """The interface keys of summary.json for an intact-fibre run.
 
     ``peak_delta_ca_uM`` and ``ca_fdhm_ms`` refer to the first stimulus (the transient
@@ -127,7 +125,10 @@ def twitch_summary(
         if out["peak_delta_ca_uM"] > 0:
             out["ca_fdhm_ms"] = fdhm(t[:end], delta[:end], k0)
         if math.isnan(out["ca_fdhm_ms"]):
-            na["ca_fdhm_ms"] = "free Ca does not fall below half its peak before the next stimulus or the end of the run"
+            na["ca_fdhm_ms"] = (
+                "free Ca does not fall below half its peak before the next stimulus or the "
+                "end of the run"
+            )
     else:
         na["peak_delta_ca_uM"] = na["ca_fdhm_ms"] = "no stimulus"
 
@@ -188,7 +189,9 @@ def twitch_summary(
         peaks, troughs = spikes(t, ca, stims)
         out["spike_peak_ca_uM"] = peaks
         out["spike_trough_ca_uM"] = troughs
-        out["max_peak_over_first"] = float(max(peaks[1:]) / peaks[0]) if len(peaks) > 1 else math.nan
+        out["max_peak_over_first"] = (
+            float(max(peaks[1:]) / peaks[0]) if len(peaks) > 1 else math.nan
+        )
         out["max_trough_ca_uM"] = float(max(troughs)) if troughs else math.nan
         k_end = int(np.searchsorted(t, stims[-1] + _interval(stims)))
         out["tetanic_force_fraction"] = float(np.max(force[k0:k_end])) if k_end > k0 else math.nan

@@ -398,8 +398,10 @@ class FibreModel(RecordStepModel):
                 ],
                 "sites": [
                     (
-                        ParvalbuminSite if pv_lo <= row < pv_hi
-                        else PumpSite if row >= pump_lo
+                        ParvalbuminSite
+                        if pv_lo <= row < pv_hi
+                        else PumpSite
+                        if row >= pump_lo
                         else TroponinSite
                     )(self, row)
                     for row in range(len(s.site_type))

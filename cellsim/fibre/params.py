@@ -238,7 +238,10 @@ class FibreParams:
         fitted_to=f"release of APs 2-5 / AP 1 = 0.25 -> 0.15 at 67 Hz ({BH07})",
     )
     cdi_kd_uM: float = param(
-        50.0, "illustrative", "Ca at the inactivation site for half its rate (Hill 2)", low_open=True
+        50.0,
+        "illustrative",
+        "Ca at the inactivation site for half its rate (Hill 2)",
+        low_open=True,
     )
     cdi_domain_uM: float = param(
         300.0,
@@ -249,8 +252,7 @@ class FibreParams:
     ryr_rest_ka_uM: float = param(
         1.0,
         "literature",
-        "Ca activation of RyR1, EC50 ~1 µM without Mg (Meissner 1994; Laver et al. 1997, "
-        "recalled)",
+        "Ca activation of RyR1, EC50 ~1 µM without Mg (Meissner 1994; Laver et al. 1997, recalled)",
         low_open=True,
     )
     ryr_rest_ka_mg_uM: float = param(
@@ -309,9 +311,7 @@ class FibreParams:
         "isometric contraction (recalled): f = 0.3 k_tr",
         low_open=True,
     )
-    xb_k_detach_per_ms: float = param(
-        0.021, "literature", "same: g = 0.7 k_tr", low_open=True
-    )
+    xb_k_detach_per_ms: float = param(0.021, "literature", "same: g = 0.7 k_tr", low_open=True)
     xb_hold_factor: float = param(
         0.01,
         "hypothesis",

@@ -36,7 +36,7 @@ def _step(model) -> None:
     s, pf, dt = model.state, model.pf, model.pf[K.F_DT]
     step = model.step_index
     if model.pi[K.I_CLAMP] == 0:
-        ions, sites, rates, sr, _fil = model.kernel_arrays()
+        ions, sites, _rates, sr, _fil = model.kernel_arrays()
         K.step_scalars(step * dt, model.ap_times_ms, ions, sites, sr, s.scalars, s.atp_free,
                        pf, model.pi)  # fmt: skip
         for ryr in model.ryr_agents:

@@ -189,7 +189,9 @@ def resting_state(p: FibreParams, mg_mM: float, leak_per_ms: float | None = None
     return RestingState(mg_mM, False, math.nan, basis)
 
 
-def spontaneous_release_threshold_mM(p: FibreParams, low: float = 0.001, high: float = 3.0) -> float:
+def spontaneous_release_threshold_mM(
+    p: FibreParams, low: float = 0.001, high: float = 3.0
+) -> float:
     """Lowest free Mg (mM) with a stable resting state (bisection on log Mg)."""
     leak = balancing_leak_per_ms(p)
     if not resting_state(p, high, leak).stable:

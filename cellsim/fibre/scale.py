@@ -33,10 +33,13 @@ from cellsim.scales import Cost, ScaleBase, Setup
 #: Below this many ions a step's parallel regions cost more than they save.
 PARALLEL_MIN_IONS = 500_000
 
-#: Rough single-core cost on the development machine: a human twitch takes ~3 s for
-#: 150 ms at dt 5 µs; a skinned-fibre clamp ~55 s for 800 ms of holds.
-S_PER_MS_AT_5US = 0.02
-CLAMP_S_PER_MS = 0.065
+#: Rough single-core cost on the development machine: ~30 µs per step whatever the size
+#: (filament, pumps, channels, tables) plus ~5 ns per row a substep visits (free Mg and
+#: bound ions, every ``mg_substeps`` steps): ~190 µs per step for the mouse fast column,
+#: ~60 µs for the human one; a clamp ~15 ns per troponin site and step.
+S_PER_STEP = 30e-6
+S_PER_ION_SUBSTEP = 5e-9
+CLAMP_S_PER_STEP_PER_SITE = 15e-9
 BYTES_PER_ION = 45.0
 
 
@@ -120,12 +123,15 @@ class FibreScale(ScaleBase):
         settings = resolved_settings(p, setup.settings, p.conditions)
         ms = protocol.clamp_duration_ms if protocol.kind == "clamp" else settings.duration_ms
         steps = round(ms / settings.dt_ms)
-        per_ms = CLAMP_S_PER_MS if protocol.kind == "clamp" else S_PER_MS_AT_5US
         volume = p.length_x_um * p.width_y_um * p.width_z_um
-        scale = volume / 0.04 / p.particle_weight  # the cost grows with the particle count
-        seconds = 1.0 + per_ms * ms * 5.0 / settings.dt_us * scale
+        per_um = 602.214 * volume / p.particle_weight  # particles per µM
         contents = rest.sr_total_uM(p, p.ca_sr_free_rest_uM) + p.atp_total_uM + p.pv_sites_uM
-        ions = 602.214 * volume / p.particle_weight * (contents + 1000.0)
+        ions = per_um * (contents + 1000.0)
+        if protocol.kind == "clamp":
+            per_step = CLAMP_S_PER_STEP_PER_SITE * per_um * p.tnc_uM * 4
+        else:  # a fixed part, and the rows visited on substeps
+            per_step = S_PER_STEP + S_PER_ION_SUBSTEP * ions / p.mg_substeps
+        seconds = 1.0 + steps * per_step
         return Cost(steps=steps, memory_bytes=ions * BYTES_PER_ION, seconds=seconds)
 
 

@@ -269,7 +269,9 @@ def _plot_67hz(ax, d):
     for r in d["ratios"]:
         ax.plot(ap, r, "o", color=fig.MODEL, alpha=0.4, ms=4)
     ax.plot(ap, d["mean"], "o-", color=fig.MODEL, label="model (mean of seeds)")
-    ax.plot([1, 2, 5], [1.0, 0.25, 0.15], "s--", color=fig.PUBLISHED, label="Baylor & Hollingworth 2007")
+    ax.plot(
+        [1, 2, 5], [1.0, 0.25, 0.15], "s--", color=fig.PUBLISHED, label="Baylor & Hollingworth 2007"
+    )
     fig.accepted_band(ax, 0.15, 0.25, label="accepted mean of APs 2-5")
     ax.set_xlabel("action potential")
     ax.set_ylabel("release / release of AP 1")
@@ -504,7 +506,8 @@ def force_frequency_100hz(session) -> Outcome:
     kind="prediction",
     not_fitted_to="the twitch's Ca transient and the skinned-fibre force-pCa curve",
     accept=Within(
-        0.1, 0.4, "", reason="The issue's range: in vitro values vary with temperature and preparation."
+        0.1, 0.4, "",
+        reason="The issue's range: in vitro values vary with temperature and preparation.",
     ),
     plot=_plot_force_frequency,
 )  # fmt: skip
@@ -533,12 +536,15 @@ def _doublet_data(session) -> dict:
             [metrics.smooth(np.asarray(o.timeseries["force_fraction"]), 5) for o in d[key]], axis=0
         )
         out[f"{key}_ca"] = np.mean([np.asarray(o.timeseries["ca_free_uM"]) for o in d[key]], axis=0)
-    k = int(np.searchsorted(t, 12.0))  # 10 ms after the first stimulus
-    out["ratio_at_10ms"] = [
-        float(metrics.smooth(np.asarray(b.timeseries["force_fraction"]), 5)[k]
-              / max(metrics.smooth(np.asarray(a.timeseries["force_fraction"]), 5)[k], 1e-9))
-        for a, b in zip(d["single"], d["double"], strict=True)
-    ]  # fmt: skip
+    out["peak_ratio"], out["half_time_ms"] = [], []
+    for a, b in zip(d["single"], d["double"], strict=True):
+        fa = metrics.smooth(np.asarray(a.timeseries["force_fraction"]), 5)
+        fb = metrics.smooth(np.asarray(b.timeseries["force_fraction"]), 5)
+        out["peak_ratio"].append(float(fb.max() / max(fa.max(), 1e-9)))
+        half = 0.5 * fa.max()  # when each reaches half the single twitch's peak
+        out["half_time_ms"].append(
+            (float(t[np.argmax(fa >= half)]), float(t[np.argmax(fb >= half)]))
+        )
     out["spikes"] = [
         metrics.spikes(t, np.asarray(b.timeseries["ca_free_uM"]), [2.0, 7.0]) for b in d["double"]
     ]
@@ -561,24 +567,29 @@ def _plot_doublet(ax, d):
 @check(
     "fibre.doublet_speeds_force",
     title="A doublet gives two Ca spikes and faster force development",
-    quantity="force 10 ms after the first stimulus with a doublet (5 ms) / with one stimulus, "
-    "mouse fast fibre, 16 °C; and a second Ca spike",
+    quantity="peak force with a doublet (5 ms apart) / with one stimulus, mouse fast fibre, "
+    "16 °C; a second Ca spike; half the single twitch's force reached sooner",
     unit="",
     published="two clear Ca spikes; faster force development (higher TnC site II occupancy)",
     source="J Gen Physiol 2017, 149:323 (mouse fast fibres, Mag-Fluo-4)",
     kind="prediction",
     not_fitted_to="single-twitch and 5-shock data only",
     accept=at_least(
-        1.2, "", reason="'Faster force development' read as at least 20 % more force at 10 ms."
+        1.2, "", reason="More force and sooner: at least 20 % more peak force (the published "
+        "effect is described, not sized, in the abstract)."
     ),
     plot=_plot_doublet,
 )  # fmt: skip
 def doublet_speeds_force(session) -> Outcome:
     d = _doublet_data(session)
     second = all(len(p) == 2 and p[1] > 0.3 * p[0] for p, _ in d["spikes"])
-    return Outcome(samples=d["ratio_at_10ms"],
-                   criteria={"a second Ca spike (> 30 % of the first)": bool(second)},
-                   data=d)  # fmt: skip
+    sooner = all(b < a for a, b in d["half_time_ms"])
+    return Outcome(
+        samples=d["peak_ratio"],
+        criteria={"a second Ca spike (> 30 % of the first)": bool(second),
+                  "half the single twitch's force is reached sooner": bool(sooner)},
+        data=d,
+    )  # fmt: skip
 
 
 # ===================================================================== resting stability
@@ -619,7 +630,12 @@ def _plot_resting(ax, d):
     ax.plot(mg[ok], ca[ok], "o-", color=fig.MODEL, label="stable resting free Ca (mean field)")
     ax.plot(mg[~ok], np.full((~ok).sum(), 1.0), "x", color="red", ms=9,
             label="no stable resting state")  # fmt: skip
-    ax.axvline(d["threshold_mM"], color=fig.MODEL, ls=":", label=f"model threshold {d['threshold_mM']:.3f} mM")
+    ax.axvline(
+        d["threshold_mM"],
+        color=fig.MODEL,
+        ls=":",
+        label=f"model threshold {d['threshold_mM']:.3f} mM",
+    )
     fig.published_band(ax, 0.05, 0.15, vertical=True, label="published ~0.1 mM (Owen et al. 1997)")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -705,7 +721,8 @@ def _slow_data(session) -> dict:
     t = np.asarray(runs[0].timeseries["time_ms"])
     return {
         "time_ms": t,
-        "traces": [metrics.smooth(np.asarray(o.timeseries["ca_free_uM"])) - o.summary["resting_ca_uM"]
+        "traces": [metrics.smooth(np.asarray(o.timeseries["ca_free_uM"]))
+                   - o.summary["resting_ca_uM"]
                    for o in runs],
         "fast_time_ms": fast["time_ms"],
         "fast_trace": np.mean(fast["traces"], axis=0),
@@ -765,41 +782,24 @@ def slow_twitch_ca_fdhm(session) -> Outcome:
     return Outcome(samples=d["fdhms"], data=d)
 
 
-# --- human: 37 °C by Q10s, no parvalbumin ---------------------------------------------------
-TWITCH_MG_MM = (0.5, 3.0)
-
-
+# --- high Mg (mouse fast: the preparation of the published Mg data) ----------------------
 @shared
-def human_twitches(session) -> dict:
-    """Human twitches (60 ms) at 0.5 and 3 mM free Mg; quick: one seed at particle weight 2."""
-    extra = ["fibre.particle_weight=2"] if session.quick else []
+def high_mg_twitches(session) -> dict:
+    """Mouse fast twitches at 1 and 3 mM free Mg (40 ms), per seed."""
     return {
         mg: [
-            run_bundled("twitch.toml", [f"environment.mg_free_intracellular_mM={mg}",
-                                        f"run.seed={s}", "run.duration_ms=60", *extra])
+            run_bundled("twitch_mouse_fast.toml", [f"environment.mg_free_intracellular_mM={mg}",
+                                                   f"run.seed={s}", "run.duration_ms=40"])
             for s in _seeds(session, quick=(1,))
         ]
-        for mg in TWITCH_MG_MM
+        for mg in (1.0, 3.0)
     }  # fmt: skip
 
 
-def _human_data(session) -> dict:
-    runs = human_twitches(session)
-    first = runs[0.5][0]
-    return {
-        "time_ms": np.asarray(first.timeseries["time_ms"]),
-        "force": {mg: np.mean([metrics.smooth(np.asarray(o.timeseries["force_fraction"]), 5)
-                               for o in rs], axis=0) for mg, rs in runs.items()},
-        "peak": {mg: [o.summary["peak_force_fraction"] for o in rs] for mg, rs in runs.items()},
-        "ct": [o.summary["time_to_peak_force_ms"] for o in runs[0.5]],
-        "hrt": [o.summary["half_relaxation_ms"] for o in runs[0.5]],
-    }  # fmt: skip
-
-
-def _plot_human_force(ax, d):
-    for colour, mg in zip(fig.SERIES, TWITCH_MG_MM, strict=False):
-        ax.plot(d["time_ms"], d["force"][mg], color=colour, label=f"free Mg {mg:g} mM")
-    ax.set_xlabel("time (ms); stimulus at 5 ms")
+def _plot_high_mg(ax, d):
+    for colour, (mg, force) in zip(fig.SERIES, d["force"].items(), strict=False):
+        ax.plot(d["time_ms"], force, color=colour, label=f"free Mg {mg:g} mM")
+    ax.set_xlabel("time (ms); stimulus at 2 ms")
     ax.set_ylabel("force (fraction of full activation)")
     ax.legend(fontsize=8)
 
@@ -807,23 +807,48 @@ def _plot_human_force(ax, d):
 @check(
     "fibre.high_mg_weakens_twitch",
     title="3 mM cytosolic Mg weakens the twitch",
-    quantity="peak force of a human twitch at free Mg 3 mM / at 0.5 mM",
+    quantity="peak force of a mouse fast twitch at free Mg 3 mM / at 1 mM, 16 °C",
     unit="",
-    published="Mg inhibits AP-induced release (−40 % from 1 to 3 mM) and competes with Ca on "
-    "troponin (−0.1 pCa per mM): less force",
+    published="Mg inhibits AP-induced release (−40 % from 1 to 3 mM, rat EDL) and competes with "
+    "Ca on troponin (−0.1 pCa per mM): less force",
     source="Dutka & Lamb 2004, J Physiol 560:451; Ogawa 1985 (regulatory-site K_Mg); "
     "Donaldson & Kerrick 1975",
     kind="prediction",
     not_fitted_to="the release's Mg inhibition and troponin's Mg affinity are inputs; their "
     "combined effect on twitch force was not fitted",
     accept=at_most(0.75, "", reason="'Weaker': at least a quarter less force (the release "
-                   "alone falls by ~30 % from 0.5 to 3 mM)."),
-    plot=_plot_human_force,
+                   "alone falls by ~40 %)."),
+    plot=_plot_high_mg,
 )  # fmt: skip
 def high_mg_weakens_twitch(session) -> Outcome:
-    d = _human_data(session)
-    ratios = [a / b for a, b in zip(d["peak"][3.0], d["peak"][0.5], strict=True)]
-    return Outcome(samples=ratios, data=d)
+    runs = high_mg_twitches(session)
+    t = np.asarray(runs[1.0][0].timeseries["time_ms"])
+    force = {mg: np.mean([metrics.smooth(np.asarray(o.timeseries["force_fraction"]), 5)
+                          for o in rs], axis=0) for mg, rs in runs.items()}  # fmt: skip
+    ratios = [b.summary["peak_force_fraction"] / a.summary["peak_force_fraction"]
+              for a, b in zip(runs[1.0], runs[3.0], strict=True)]  # fmt: skip
+    return Outcome(samples=ratios, data={"time_ms": t, "force": force})
+
+
+# --- human: 37 °C by Q10s, no parvalbumin ---------------------------------------------------
+@shared
+def human_twitches(session) -> list:
+    """Human twitches (60 ms) at 0.5 mM free Mg; quick: one seed at particle weight 2."""
+    extra = ["fibre.particle_weight=2"] if session.quick else []
+    return [
+        run_bundled("twitch.toml", [f"run.seed={s}", "run.duration_ms=60", *extra])
+        for s in _seeds(session, quick=(1,))
+    ]
+
+
+def _human_data(session) -> dict:
+    runs = human_twitches(session)
+    return {
+        "time_ms": np.asarray(runs[0].timeseries["time_ms"]),
+        "ct": [o.summary["time_to_peak_force_ms"] for o in runs],
+        "hrt": [o.summary["half_relaxation_ms"] for o in runs],
+        "peak": [o.summary["peak_force_fraction"] for o in runs],
+    }
 
 
 def _plot_human_times(ax, d):
@@ -835,6 +860,8 @@ def _plot_human_times(ax, d):
     ax.set_xticks([0, 1], ["contraction time", "half-relaxation"])
     ax.set_ylabel("ms")
     ax.legend(fontsize=7)
+    fig.note(ax, f"model peak force {np.mean(d['peak']):.3f} of full activation: a weak, brief "
+                 "twitch (see docs/fibre.md)")  # fmt: skip
 
 
 @check(
@@ -849,7 +876,16 @@ def _plot_human_times(ax, d):
     "& Bigland-Ritchie 1996, J Neurophysiol 75:2509",
     kind="known_gap",
     not_fitted_to="the human set is the mouse fast set moved to 37 °C by Q10s",
-    accept=Within(35.0, 98.0, "ms", reason="The published motor-unit range (contraction time)."),
+    accept=Within(
+        35.0, 98.0, "ms",
+        reason="The published motor-unit range (contraction time). The comparison is not "
+        "like for like: motor units are measured in vivo through tendon, aponeurosis and "
+        "limb (series compliance slows and smooths force; spike-triggered averages "
+        "distort it), while the model is one isometric fibre segment. And the model's "
+        "human fibre is the mouse fast fibre warmed by Q10s: its Ca handling runs ~6x "
+        "faster while release per AP falls (the AP shortens, the unitary flux barely "
+        "grows), so its twitch is weak and brief. A known gap on both counts.",
+    ),
     plot=_plot_human_times,
 )  # fmt: skip
 def human_twitch_times(session) -> Outcome:
@@ -917,7 +953,9 @@ def pv_knockout(session) -> list:
 
 def _plot_knockout(ax, d):
     names = [r.knockout for r in d["rows"]]
-    fig.bars(ax, names, [r.half_relaxation_ms for r in d["rows"]], ylabel="force half-relaxation (ms)")
+    fig.bars(
+        ax, names, [r.half_relaxation_ms for r in d["rows"]], ylabel="force half-relaxation (ms)"
+    )
     fig.note(ax, "; ".join(f"{r.knockout}: force {r.peak_force_fraction:.2f}" for r in d["rows"]))
 
 
@@ -971,7 +1009,7 @@ def _plot_force_pca(ax, d):
         s = d[mg]
         ax.plot(s["pca"], s["steady_force_fraction"], "o", color=colour, ms=4)
         ax.plot(grid, metrics.hill_force(grid, s["fmax"], s["pca50"], s["hill_n"]), color=colour,
-                lw=1, label=f"Mg {mg:g} mM: pCa50 {s['pca50']:.2f}, n {s['hill_n']:.1f}")  # fmt: skip
+                lw=1, label=f"Mg {mg:g}: pCa50 {s['pca50']:.2f}, n {s['hill_n']:.1f}")  # fmt: skip
     ax.set_xlim(7.0, 4.4)  # conventional: Ca rises to the right
     ax.set_xlabel("pCa")
     ax.set_ylabel("steady force (fraction of full activation)")
@@ -1113,7 +1151,8 @@ def resting_mg_occupancy(session) -> Outcome:
 
 
 # ===================================================================== physics
-CLOSED = {"parameter_set": FAST, "ryr_count": 0, "serca_uM": 0.0, "sr_leak_per_ms": 0.0, "pv_sites_uM": 0.0,
+CLOSED = {"parameter_set": FAST, "ryr_count": 0, "serca_uM": 0.0, "sr_leak_per_ms": 0.0,
+          "pv_sites_uM": 0.0,
           "ca_sr_free_rest_uM": 0.0}  # fmt: skip
 NO_BINDING = {"reg_kon_ca": 0.0, "reg_kon_mg": 0.0, "camg_kon_ca": 0.0, "camg_kon_mg": 0.0,
               "atp_total_uM": 0.0}  # fmt: skip
@@ -1149,9 +1188,19 @@ def _plot_binding(ax, d):
 )  # fmt: skip
 def binding_equilibrium(session) -> Outcome:
     # Ca 2 µM and Mg 2 mM are near the regulatory sites' Kd (1.3 µM and 2.3 mM)
-    fibre = {**CLOSED, "atp_total_uM": 0.0, "ca_rest_uM": 2.0, "mg_free_mM": 2.0,
-             "mg_substeps": 1, "particle_weight": 4.0, "width_y_um": 0.3, "width_z_um": 0.3}
-    scenario = scenario_in_code(fibre, {"kind": "none"}, {"duration_ms": 30.0, "record_every_ms": 0.5})
+    fibre = {
+        **CLOSED,
+        "atp_total_uM": 0.0,
+        "ca_rest_uM": 2.0,
+        "mg_free_mM": 2.0,
+        "mg_substeps": 1,
+        "particle_weight": 4.0,
+        "width_y_um": 0.3,
+        "width_z_um": 0.3,
+    }
+    scenario = scenario_in_code(
+        fibre, {"kind": "none"}, {"duration_ms": 30.0, "record_every_ms": 0.5}
+    )
     model = experiments.model(scenario)
     model.run()
     df = model.datacollector.get_model_vars_dataframe()
@@ -1171,7 +1220,9 @@ def binding_equilibrium(session) -> Outcome:
         tol = 4 * np.sqrt(theta * (1 - theta) / n_sites / 5) + 0.01 * theta
         criteria[f"|θ_{ion} - analytic| < 4 SE + 1 %"] = bool(abs(measured - theta) < tol)
         shown.append(f"{ion} {measured:.3f} (analytic {theta:.3f})")
-        data.update({f"theta_{ion}": theta, f"tol_{ion}": tol, f"measured_{ion}": df[column].to_numpy()})
+        data.update(
+            {f"theta_{ion}": theta, f"tol_{ion}": tol, f"measured_{ion}": df[column].to_numpy()}
+        )
     return Outcome(late["tn_reg_ca_fraction"].mean(), "; ".join(shown), criteria, data)
 
 
@@ -1201,14 +1252,16 @@ def _plot_atp(ax, d):
 def atp_equilibrium(session) -> Outcome:
     fibre = {**CLOSED, **{k: v for k, v in NO_BINDING.items() if k != "atp_total_uM"},
              "ca_rest_uM": 2.0, "mg_free_mM": 0.5}  # fmt: skip
-    scenario = scenario_in_code(fibre, {"kind": "none"}, {"duration_ms": 15.0, "record_every_ms": 0.5})
+    scenario = scenario_in_code(
+        fibre, {"kind": "none"}, {"duration_ms": 15.0, "record_every_ms": 0.5}
+    )
     model = experiments.model(scenario)
     model.run()
     df = model.datacollector.get_model_vars_dataframe()
     late = df[df["time_ms"] > 5.0]
     p = model.params
     ca, mg = late["ca_free_uM"].mean(), late["mg_free_uM"].mean()
-    free, ca_atp, mg_atp = rest.atp_equilibrium(p, ca, mg)
+    _free, ca_atp, mg_atp = rest.atp_equilibrium(p, ca, mg)
     mg_fraction = late["mg_atp_uM"].mean() / p.atp_total_uM
     cyto = late["ca_free_uM"] + late["ca_atp_uM"]
     ca_fraction = float((late["ca_atp_uM"] / cyto).mean())
@@ -1319,4 +1372,3 @@ def walls_uniform(session) -> Outcome:
     return Outcome(chi2, f"χ² = {chi2:.1f}",
                    data={"counts": counts, "expected": expected, "chi2": chi2,
                          "length_um": s.geometry.lx_um})  # fmt: skip
-
