@@ -248,7 +248,7 @@ class FibreModel(RecordStepModel):
     Parameters
     ----------
     parameter_set
-        A named set (``"human"``, ``"mouse_fast_16C"``).
+        A named set (``"human"``, ``"mouse_fast_16C"``, ``"mouse_slow_16C"``).
     mg_free_mM, temperature_C
         The environment: cytosolic free Mg and temperature (None: the set's conditions).
     stimulus

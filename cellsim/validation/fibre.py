@@ -894,10 +894,11 @@ def human_twitch_times(session) -> Outcome:
 
 
 @shared
-def human_tetanus(session):
-    """tetanus.toml (human, 50 Hz for 300 ms); quick: a 100 ms train."""
+def human_tetanus(session) -> list:
+    """tetanus.toml (human, 50 Hz for 300 ms) per seed; quick: one seed, a 100 ms train."""
     extra = ["protocol.train_duration_ms=100", "run.duration_ms=200"] if session.quick else []
-    return run_bundled("tetanus.toml", extra)
+    return [run_bundled("tetanus.toml", [f"run.seed={s}", *extra])
+            for s in _seeds(session, quick=(1,))]  # fmt: skip
 
 
 def _plot_human_tetanus(ax, d):
@@ -926,7 +927,8 @@ def _plot_human_tetanus(ax, d):
     plot=_plot_human_tetanus,
 )  # fmt: skip
 def tetanus_not_a_cramp(session) -> Outcome:
-    out = human_tetanus(session)
+    runs = human_tetanus(session)
+    out, summaries = runs[0], [o.summary for o in runs]
     s = out.summary
     d = {
         "time_ms": np.asarray(out.timeseries["time_ms"]),
@@ -936,9 +938,9 @@ def tetanus_not_a_cramp(session) -> Outcome:
         "relax": s["relaxation_time_ms"],
     }
     return Outcome(
-        s["relaxation_time_ms"],
-        criteria={"not flagged as a cramp": s["cramp"] is False,
-                  "max trough below 10 µM": bool(s["max_trough_ca_uM"] < 10.0)},
+        samples=[x["relaxation_time_ms"] for x in summaries],
+        criteria={"not flagged as a cramp": all(x["cramp"] is False for x in summaries),
+                  "max trough below 10 µM": all(x["max_trough_ca_uM"] < 10.0 for x in summaries)},
         data=d,
     )  # fmt: skip
 
@@ -946,13 +948,16 @@ def tetanus_not_a_cramp(session) -> Outcome:
 # ===================================================================== Mg and relaxation
 @shared
 def pv_knockout(session) -> list:
-    seeds = _seeds(session, quick=(1,))
-    return experiments.mg_knockouts(FAST, knockouts=("none", "parvalbumin itself"), seeds=seeds,
-                                    duration_ms=120.0)  # fmt: skip
+    """The intact twitch and the parvalbumin knockout, one pair per seed."""
+    return [
+        experiments.mg_knockouts(FAST, knockouts=("none", "parvalbumin itself"), seeds=(seed,),
+                                 duration_ms=120.0)
+        for seed in _seeds(session, quick=(1,))
+    ]  # fmt: skip
 
 
 def _plot_knockout(ax, d):
-    names = [r.knockout for r in d["rows"]]
+    names = [r.knockout for r in d["rows"]]  # the first seed's pair
     fig.bars(
         ax, names, [r.half_relaxation_ms for r in d["rows"]], ylabel="force half-relaxation (ms)"
     )
@@ -974,13 +979,12 @@ def _plot_knockout(ax, d):
     plot=_plot_knockout,
 )  # fmt: skip
 def parvalbumin_knockout(session) -> Outcome:
-    rows = pv_knockout(session)
-    intact, ko = rows
+    pairs = pv_knockout(session)
     return Outcome(
-        ko.half_relaxation_ms / intact.half_relaxation_ms,
-        criteria={"twitch force larger without parvalbumin": ko.peak_force_fraction
-                  > intact.peak_force_fraction},
-        data={"rows": rows},
+        samples=[ko.half_relaxation_ms / intact.half_relaxation_ms for intact, ko in pairs],
+        criteria={"twitch force larger without parvalbumin": all(
+            ko.peak_force_fraction > intact.peak_force_fraction for intact, ko in pairs)},
+        data={"rows": pairs[0]},
     )  # fmt: skip
 
 
@@ -989,16 +993,28 @@ FORCE_PCA_MG_MM = (0.5, 1.0, 3.0)
 
 
 @shared
-def force_pca(session) -> dict:
-    """Skinned-fibre clamp at each free Mg; quick: a 0.2 µm-wide column, 100 ms holds."""
+def force_pca_runs(session) -> dict:
+    """Skinned-fibre clamps at each free Mg, one per seed; quick: one seed, a 0.2 µm-wide
+    column, 100 ms holds."""
     if session.quick:
-        pcas, hold, width = (7.0, 6.4, 6.2, 6.0, 5.8, 5.6, 5.4, 4.5), 100.0, 0.2
+        pcas, hold, width, seeds = (7.0, 6.4, 6.2, 6.0, 5.8, 5.6, 5.4, 4.5), 100.0, 0.2, (1,)
     else:
-        pcas, hold, width = experiments.FORCE_PCA_LEVELS, 120.0, 0.4
+        pcas, hold, width, seeds = experiments.FORCE_PCA_LEVELS, 120.0, 0.4, (1, 2, 3)
     return {
-        mg: experiments.force_pca(FAST, mg, pcas, hold_ms=hold, width_um=width)
+        mg: [experiments.force_pca(FAST, mg, pcas, hold_ms=hold, width_um=width, seed=seed)
+             for seed in seeds]
         for mg in FORCE_PCA_MG_MM
-    }
+    }  # fmt: skip
+
+
+def force_pca(session) -> dict:
+    """The first seed's curve at each Mg (for the figures)."""
+    return {mg: runs[0] for mg, runs in force_pca_runs(session).items()}
+
+
+def _fits(session, key) -> dict:
+    """One fitted value per seed, at each Mg."""
+    return {mg: [r[key] for r in runs] for mg, runs in force_pca_runs(session).items()}
 
 
 def _plot_force_pca(ax, d):
@@ -1035,8 +1051,7 @@ SW81 = "Stephenson & Williams 1981, J Physiol 317:281 (recalled in the literatur
     **_FPCA,
 )  # fmt: skip
 def force_pca_pca50(session) -> Outcome:
-    fit = force_pca(session)[1.0]
-    return Outcome(fit["pca50"], f"{fit['pca50']:.2f}", data=force_pca(session))
+    return Outcome(samples=_fits(session, "pca50")[1.0], data=force_pca(session))
 
 
 @check(
@@ -1052,8 +1067,7 @@ def force_pca_pca50(session) -> Outcome:
     **_FPCA,
 )  # fmt: skip
 def force_pca_hill_n(session) -> Outcome:
-    fit = force_pca(session)[1.0]
-    return Outcome(fit["hill_n"], f"{fit['hill_n']:.2f}", data=force_pca(session))
+    return Outcome(samples=_fits(session, "hill_n")[1.0], data=force_pca(session))
 
 
 @check(
@@ -1071,9 +1085,9 @@ def force_pca_hill_n(session) -> Outcome:
     **_FPCA,
 )  # fmt: skip
 def mg_shifts_pca50(session) -> Outcome:
-    d = force_pca(session)
-    shift = (d[3.0]["pca50"] - d[1.0]["pca50"]) / 2.0
-    return Outcome(shift, f"{shift:+.3f} per mM", data=d)
+    fits = _fits(session, "pca50")
+    shifts = [(b - a) / 2.0 for a, b in zip(fits[1.0], fits[3.0], strict=True)]
+    return Outcome(samples=shifts, data=force_pca(session))
 
 
 @check(
@@ -1090,9 +1104,9 @@ def mg_shifts_pca50(session) -> Outcome:
     **_FPCA,
 )  # fmt: skip
 def mg_keeps_fmax(session) -> Outcome:
-    d = force_pca(session)
-    ratio = d[3.0]["fmax"] / d[1.0]["fmax"]
-    return Outcome(ratio, f"{ratio:.3f}", data=d)
+    fits = _fits(session, "fmax")
+    ratios = [b / a for a, b in zip(fits[1.0], fits[3.0], strict=True)]
+    return Outcome(samples=ratios, data=force_pca(session))
 
 
 @check(
@@ -1108,22 +1122,25 @@ def mg_keeps_fmax(session) -> Outcome:
     **_FPCA,
 )  # fmt: skip
 def mg_lowers_cooperativity(session) -> Outcome:
-    d = force_pca(session)
-    drop = d[3.0]["hill_n"] - d[0.5]["hill_n"]
-    return Outcome(drop, f"{drop:+.2f}", data=d)
+    fits = _fits(session, "hill_n")
+    drops = [b - a for a, b in zip(fits[0.5], fits[3.0], strict=True)]
+    return Outcome(samples=drops, data=force_pca(session))
 
 
 # ===================================================================== resting occupancy
 @shared
 def resting_occupancy(session) -> dict:
-    out = experiments.stimulated(FAST, [], 20.0 if session.quick else 60.0, seed=1,
-                                 record_every_ms=1.0)  # fmt: skip
-    ts = out.timeseries
-    return {
-        "reg_free": float(np.mean(1 - ts["tn_reg_ca_fraction"] - ts["tn_reg_mg_fraction"])),
-        "camg_mg": float(np.mean(ts["tn_camg_mg_fraction"])),
-        "camg_ca": float(np.mean(ts["tn_camg_ca_fraction"])),
-    }
+    """Resting occupancy of troponin (mean over a resting run), per seed."""
+    rows = []
+    for seed in _seeds(session, quick=(1,)):
+        ts = experiments.stimulated(FAST, [], 20.0 if session.quick else 60.0, seed=seed,
+                                    record_every_ms=1.0).timeseries  # fmt: skip
+        rows.append((float(np.mean(1 - ts["tn_reg_ca_fraction"] - ts["tn_reg_mg_fraction"])),
+                     float(np.mean(ts["tn_camg_mg_fraction"])),
+                     float(np.mean(ts["tn_camg_ca_fraction"]))))  # fmt: skip
+    reg_free, camg_mg, camg_ca = np.mean(rows, axis=0)
+    return {"reg_free": reg_free, "camg_mg": camg_mg, "camg_ca": camg_ca,
+            "camg_mg_per_seed": [r[1] for r in rows]}  # fmt: skip
 
 
 def _plot_occupancy(ax, d):
@@ -1147,7 +1164,7 @@ def _plot_occupancy(ax, d):
 )  # fmt: skip
 def resting_mg_occupancy(session) -> Outcome:
     d = resting_occupancy(session)
-    return Outcome(d["camg_mg"], f"{d['camg_mg']:.2f} Mg, {d['camg_ca']:.2f} Ca", data=d)
+    return Outcome(samples=d["camg_mg_per_seed"], data=d)
 
 
 # ===================================================================== physics
