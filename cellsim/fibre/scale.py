@@ -56,7 +56,24 @@ class FibreScale(ScaleBase):
     default_parameter_set = DEFAULT_PARAMETER_SET
     renamed_model_keys: ClassVar[dict[str, str]] = {
         "mg_free_mM": "to [environment] mg_free_intracellular_mM (every scale reads its "
-        "surroundings from the environment)"
+        "surroundings from the environment)",
+        # keys of the fibre before Mg-ATP, calsequestrin and RyR inactivation
+        "sr_ca_total_uM": "to ca_sr_free_rest_uM (the SR content now follows from free SR "
+        "Ca and calsequestrin, csq_sites_sr_uM)",
+        "ryr_flux_ions_per_ms": "to ryr_g_per_ms (release per µM of SR-myoplasm gradient, "
+        "all coupled channels open)",
+        "ryr_ap_window_ms": "removed: release now ends by Ca-dependent inactivation "
+        "(ap_duration_ms, cdi_k_per_ms)",
+        "ryr_k_open_ap_per_ms": "to ap_tau_ms (the voltage sensors' time constant)",
+        "ryr_k_close_per_ms": "removed: channels open with their voltage sensor (ap_tau_ms)",
+        "ryr_mg_ki_ap_mM": "to ryr_kd_mg_ap_mM",
+        "ryr_k_open_rest_per_ms": "to ryr_cicr_po_max (the Ca/Mg-gated channels)",
+        "ryr_mg_ki_rest_mM": "to ryr_rest_ka_mg_uM and ryr_rest_ki_mg_uM (µM)",
+        "ryr_mg_hill_rest": "removed: Mg acts at an activation and an inhibitory site",
+        "serca_kon_ca": "to serca_kon1_ca and serca_kon2_ca (two sequential sites)",
+        "serca_koff_ca": "to serca_koff1_ca and serca_koff2_ca (two sequential sites)",
+        "serca_k_transport_per_ms": "to serca_kcat_per_ms",
+        "serca_mg_half_mM": "to serca_km_mgatp_uM (the pump needs Mg-ATP, from the ATP field)",
     }
     key_figures = (
         "peak_delta_ca_uM",
