@@ -271,7 +271,7 @@ class FibreParams:
         high=1e12,
     )
     ryr_cicr_po_max: float = param(
-        0.0148,
+        0.0158,
         "calibrated",
         "largest open probability of a Ca/Mg-gated channel",
         high=1.0,
