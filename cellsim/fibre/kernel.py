@@ -738,23 +738,36 @@ def rebuild_voxel_lists(t, site_voxel, site_species, type_start, vox_start, vox_
 
 @njit(cache=True)
 def bath_phase(step, seed, site_type, site_species, bound_count, lo, hi, kon, koff, pf):
-    """Skinned-fibre clamp: sites exchange with a buffered bath of fixed Ca, Mg."""
+    """Skinned-fibre clamp: sites exchange with a buffered bath of fixed Ca, Mg.
+
+    The probabilities depend only on the site type (and the occupant): they are
+    tabulated once per step, with the operations of the per-site rule (same bits).
+    """
     dt = pf[F_DT]
     ca = pf[F_CLAMP_CA]
     mg = pf[F_CLAMP_MG]
+    n_types = kon.shape[0]
+    r_ca = np.empty(n_types)
+    rate = np.empty(n_types)
+    p_bind = np.empty(n_types)
+    p_off = np.empty((n_types, 3))
+    for t in range(n_types):
+        r_ca[t] = kon[t, CA] * ca
+        rate[t] = r_ca[t] + kon[t, MG] * mg
+        p_bind[t] = prob(rate[t], dt)
+        for sp in (CA, MG):
+            p_off[t, sp] = prob(koff[t, sp], dt)
     key = step_key(seed, PURPOSE_BIND, step)
     for s in range(lo, hi):
         t = site_type[s]
         a = agent_key(key, s)
         sp = site_species[s]
         if sp == NONE:
-            r_ca = kon[t, CA] * ca
-            rate = r_ca + kon[t, MG] * mg
-            if rate > 0.0 and uniform(a, 0) < prob(rate, dt):
-                new = CA if uniform(a, 1) * rate < r_ca else MG
+            if rate[t] > 0.0 and uniform(a, 0) < p_bind[t]:
+                new = CA if uniform(a, 1) * rate[t] < r_ca[t] else MG
                 site_species[s] = new
                 bound_count[t, new] += 1
-        elif uniform(a, 0) < prob(koff[t, sp], dt):
+        elif uniform(a, 0) < p_off[t, sp]:
             site_species[s] = NONE
             bound_count[t, sp] -= 1
 
@@ -772,21 +785,61 @@ def unit_drive(n_ca, n_reg, one_ca_factor):
 
 
 @njit(cache=True)
-def _regulatory_block(b, key, site_species, reg_start, fil, pf, pi):
+def filament_tables(pf, pi):
+    """This run's per-step probabilities of the regulatory units (rates are constant).
+
+    Indexed by the unit's Ca count on its regulatory sites and its on (or off)
+    neighbours; computed with the very operations of the per-unit rule, so the numbers
+    are the same bits as ``prob(rate, dt)`` for each unit.  Rows: 0 switching on, 1
+    switching off when free, 2 switching off while a crossbridge holds it.
+    """
+    dt = pf[F_DT]
+    n_reg = pi[I_REG_PER_RU]
+    gamma = pf[F_RU_GAMMA]
+    table = np.zeros((3, n_reg + 1, 3))
+    for n_ca in range(n_reg + 1):
+        drive = unit_drive(n_ca, n_reg, pf[F_RU_ONE_CA])
+        for n in range(3):
+            g = 1.0 / gamma  # gamma^(n - 1): symmetric about one neighbour
+            for _ in range(n):
+                g *= gamma
+            table[0, n_ca, n] = prob(pf[F_RU_KON] * drive * g, dt)
+            rate = pf[F_RU_KOFF] * g
+            table[1, n_ca, n] = prob(rate, dt)
+            rate *= pf[F_XB_HOLD] * (1.0 - drive)
+            table[2, n_ca, n] = prob(rate, dt)
+    return table
+
+
+@njit(cache=True)
+def _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi):
     """Next state of the regulatory units of block b and their crossbridges.
 
     Writes the *_next arrays of its own units; returns how many of its
-    crossbridges are attached after the update.
+    crossbridges are attached after the update.  A unit that is off, has no
+    crossbridge and no Ca on its regulatory sites cannot change this step: it draws
+    no random number (draws depend only on (seed, step, unit), so skipping it changes
+    no other unit's draw).
     """
     ru_perm, ru_xb, ru_perm_next, ru_xb_next, _sarcomere = fil
     dt = pf[F_DT]
     per_chain = pi[I_RU_PER_CHAIN]
     n_reg = pi[I_REG_PER_RU]
-    gamma = pf[F_RU_GAMMA]
     p_attach = prob(pf[F_XB_ATTACH], dt)
     p_detach = prob(pf[F_XB_DETACH], dt)
     attached = 0
     for r in range(b * RU_BLOCK, min((b + 1) * RU_BLOCK, ru_perm.shape[0])):
+        perm = ru_perm[r]
+        xb = ru_xb[r]
+        s0 = reg_start + n_reg * r
+        n_ca = 0
+        for k in range(n_reg):
+            if site_species[s0 + k] == CA:
+                n_ca += 1
+        if perm == 0 and xb == 0 and n_ca == 0:
+            ru_perm_next[r] = 0
+            ru_xb_next[r] = 0
+            continue
         j = r % per_chain
         n_on = 0
         n_off = 0
@@ -800,17 +853,9 @@ def _regulatory_block(b, key, site_species, reg_start, fil, pf, pi):
                 n_on += 1
             else:
                 n_off += 1
-        s0 = reg_start + n_reg * r
-        n_ca = 0
-        for k in range(n_reg):
-            if site_species[s0 + k] == CA:
-                n_ca += 1
-        drive = unit_drive(n_ca, n_reg, pf[F_RU_ONE_CA])
         a = agent_key(key, r)  # one hash: two 32-bit uniforms
         u_perm = unit32(low32(a))
         u_xb = unit32(high32(a))
-        perm = ru_perm[r]
-        xb = ru_xb[r]
         xb_new = xb
         if xb == 1:
             if u_xb < p_detach:
@@ -819,20 +864,11 @@ def _regulatory_block(b, key, site_species, reg_start, fil, pf, pi):
             xb_new = 1
         perm_new = perm
         if perm == 0:
-            if drive > 0.0:
-                g = 1.0 / gamma  # gamma^(n_on - 1): symmetric about one neighbour
-                for _ in range(n_on):
-                    g *= gamma
-                if u_perm < prob(pf[F_RU_KON] * drive * g, dt):
-                    perm_new = 1
+            if n_ca > 0 and u_perm < table[0, n_ca, n_on]:
+                perm_new = 1
         elif xb_new == xb:  # no crossbridge event this step
-            g = 1.0 / gamma
-            for _ in range(n_off):
-                g *= gamma
-            rate = pf[F_RU_KOFF] * g
-            if xb == 1:  # held on, let go as the unit's TnC loses Ca
-                rate *= pf[F_XB_HOLD] * (1.0 - drive)
-            if u_perm < prob(rate, dt):
+            # held on, a unit lets go as its TnC loses Ca
+            if u_perm < table[2 if xb == 1 else 1, n_ca, n_off]:
                 perm_new = 0
                 xb_new = 0
         ru_perm_next[r] = perm_new
@@ -842,27 +878,28 @@ def _regulatory_block(b, key, site_species, reg_start, fil, pf, pi):
 
 
 @njit(cache=True)
-def filament_phase(step, seed, site_species, reg_start, fil, pf, pi):
-    """Regulatory units and crossbridges, updated synchronously.
+def filament_phase(step, seed, site_species, reg_start, fil, table, pf, pi):
+    """Regulatory units and crossbridges, updated synchronously (``table``:
+    :func:`filament_tables`).
 
     Returns the number of attached crossbridges after the update.
     """
     key = step_key(seed, PURPOSE_FILAMENT, step)
     attached = 0
     for b in range((fil[0].shape[0] + RU_BLOCK - 1) // RU_BLOCK):
-        attached += _regulatory_block(b, key, site_species, reg_start, fil, pf, pi)
+        attached += _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi)
     fil[0][:] = fil[2]
     fil[1][:] = fil[3]
     return attached
 
 
 @njit(cache=True, parallel=True)
-def filament_phase_threaded(step, seed, site_species, reg_start, fil, pf, pi):
+def filament_phase_threaded(step, seed, site_species, reg_start, fil, table, pf, pi):
     """filament_phase with blocks of units in parallel."""
     key = step_key(seed, PURPOSE_FILAMENT, step)
     attached = 0
     for b in prange((fil[0].shape[0] + RU_BLOCK - 1) // RU_BLOCK):
-        attached += _regulatory_block(b, key, site_species, reg_start, fil, pf, pi)
+        attached += _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi)
     fil[0][:] = fil[2]
     fil[1][:] = fil[3]
     return attached
@@ -983,6 +1020,7 @@ def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, 
     """
     if recount:
         count_chunk_work(ions)
+    table = filament_tables(pf, pi)
     force = 0.0
     for step in range(step0, step0 + n_steps):
         if pi[I_CLAMP] == 1:
@@ -991,7 +1029,7 @@ def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, 
             phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
             ion_phase(step, seed, ions, sites, rates, pf, pi)
             phases_after_ions(step, seed, ions, sites, sr, pf, pi)
-        attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, pf, pi)
+        attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi)
         force = force_and_length(attached, fil, pf)
     return force
 
@@ -1004,6 +1042,7 @@ def advance_threaded(
     (set with ``numba.set_num_threads``); same results."""
     if recount:
         count_chunk_work(ions)
+    table = filament_tables(pf, pi)
     force = 0.0
     for step in range(step0, step0 + n_steps):
         if pi[I_CLAMP] == 1:
@@ -1012,7 +1051,9 @@ def advance_threaded(
             phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
             ion_phase_threaded(step, seed, ions, sites, rates, pf, pi, n_threads)
             phases_after_ions(step, seed, ions, sites, sr, pf, pi)
-        attached = filament_phase_threaded(step, seed, sites[4], sites[7][TN_REG], fil, pf, pi)
+        attached = filament_phase_threaded(
+            step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi
+        )
         force = force_and_length(attached, fil, pf)
     return force
 
