@@ -866,11 +866,10 @@ def _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi):
         if perm == 0:
             if n_ca > 0 and u_perm < table[0, n_ca, n_on]:
                 perm_new = 1
-        elif xb_new == xb:  # no crossbridge event this step
-            # held on, a unit lets go as its TnC loses Ca
-            if u_perm < table[2 if xb == 1 else 1, n_ca, n_off]:
-                perm_new = 0
-                xb_new = 0
+        # off only with no crossbridge event this step; held on, it lets go as TnC loses Ca
+        elif xb_new == xb and u_perm < table[2 if xb == 1 else 1, n_ca, n_off]:
+            perm_new = 0
+            xb_new = 0
         ru_perm_next[r] = perm_new
         ru_xb_next[r] = xb_new
         attached += xb_new
