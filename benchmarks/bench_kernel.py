@@ -121,6 +121,35 @@ def kernel_throughputs(n_ions: int, thread_counts, steps: int, repeats: int = 5)
     return out
 
 
+def adaptive_under_load(n_ions: int, steps: int, calls: int = 60) -> dict:
+    """The automatic thread policy vs one thread while another process holds a core.
+
+    A busy-looping process runs beside the benchmark; one model always uses one thread,
+    the other may use every thread and lets the thread chooser pick by timing (what an
+    automatic ``threads = 0`` run does).  Their calls alternate.  Ratio >= 1: the policy
+    never made things slower than one thread.
+    """
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        serial, adaptive = problem(n_ions), problem(n_ions)
+        serial.threads = 1
+        adaptive.threads = numba.config.NUMBA_NUM_THREADS
+        adaptive.adaptive_threads = True
+        per = max(1, steps // calls)
+        for m in (serial, adaptive):
+            m.advance(1)
+        times = {"serial": 0.0, "adaptive": 0.0}
+        for _ in range(calls):
+            for label, m in (("serial", serial), ("adaptive", adaptive)):
+                start = time.perf_counter()
+                m.advance(per)
+                times[label] += time.perf_counter() - start
+    finally:
+        burner.kill()
+        burner.wait()
+    return {"ratio": times["serial"] / times["adaptive"], **times}
+
+
 def reference_throughput(n_ions: int, steps: int) -> float:
     model = problem(n_ions)
     model.engine = "reference"
@@ -292,6 +321,14 @@ def main(argv=None) -> int:
             if many["digest"] != one["digest"]:
                 print(f"  ERROR: {max_threads} threads gave a different state than 1 thread")
                 record["threads_differ"] = True
+    if max_threads > 1:
+        loaded = adaptive_under_load(1_000_000, 120)
+        table.add(
+            "adaptive_over_serial_loaded",
+            "1e6 ions, other core busy: automatic threads / 1 thread (speed)",
+            loaded["ratio"],
+            ".2f",
+        )
     first, last = sizes[0], sizes[-1]
     exponent = np.log(per_step[last] / per_step[first]) / np.log(last / first)
     table.add("scaling_exponent", f"time per step ~ N^x, {first:.0e}..{last:.0e}", exponent, ".3f")

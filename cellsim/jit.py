@@ -100,3 +100,65 @@ def kernel_threads(requested: int, work_items: int, parallel_min_items: int) -> 
     if requested == 0:
         requested = available if work_items >= parallel_min_items else 1
     return max(1, min(requested, available))
+
+
+class ThreadChooser:
+    """Picks, call by call, whether a kernel runs on one thread or on several — by timing.
+
+    Two threads are slower than one when another process holds the other core (their
+    barriers wait for it): measured 0.33-0.65x of one thread on the development machine.
+    So the chooser keeps a running time per step for each mode, uses the faster, and now
+    and then tries the other once to notice a change of load; a try that loses waits
+    twice as long before the next (up to ``max_every`` calls).  The first call of each
+    mode (compilation, the thread pool's start) is not counted.  Results never depend on
+    the thread count (tested), so switching mid-run is safe.  The same chooser serves
+    every scale whose kernel has serial and threaded twins.
+
+    Parameters
+    ----------
+    threads
+        The most threads allowed (1: always serial).
+    every
+        Calls between tries of the other mode, at first.
+    """
+
+    def __init__(self, threads: int, every: int = 20, max_every: int = 640):
+        self.threads = threads
+        self.every = every
+        self.base_every = every
+        self.max_every = max_every
+        self.best = 1  # start safe: threads must first show they are faster
+        self.calls_since_try = 0
+        self.seen: set[int] = set()
+        self.per_step: dict[int, float] = {}
+
+    def _other(self) -> int:
+        return 1 if self.best > 1 else self.threads
+
+    def next(self) -> int:
+        """Threads for the next kernel call."""
+        if self.threads <= 1:
+            return 1
+        if self._other() not in self.per_step or self.calls_since_try >= self.every:
+            return self._other()
+        return self.best
+
+    def record(self, threads: int, seconds: float, steps: int) -> None:
+        """The time a call took; keep the faster mode."""
+        if self.threads <= 1 or steps <= 0:
+            return
+        if threads not in self.seen:  # warm-up: compiling, starting the pool
+            self.seen.add(threads)
+            return
+        per = seconds / steps
+        old = self.per_step.get(threads)
+        self.per_step[threads] = per if old is None else 0.7 * old + 0.3 * per
+        if threads == self.best:
+            self.calls_since_try += 1
+            return
+        self.calls_since_try = 0  # a try of the other mode
+        if self.per_step[threads] < self.per_step.get(self.best, float("inf")):
+            self.best = threads
+            self.every = self.base_every
+        else:
+            self.every = min(2 * self.every, self.max_every)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Callable
 
 import mesa
@@ -48,6 +49,7 @@ from cellsim.fibre.state import (
     equilibrium_occupancy,
     rate_tables,
 )
+from cellsim.jit import ThreadChooser
 from cellsim.mesa_model import RecordStepModel
 
 #: Recorded quantities, in the order kernel.observe writes them.
@@ -343,9 +345,14 @@ class FibreModel(RecordStepModel):
         self.clamped = protocol.kind == "clamp"
         self.duration_ms = protocol.clamp_duration_ms if self.clamped else settings.duration_ms
         self.n_steps = round(self.duration_ms / settings.dt_ms)
-        #: numba threads of the kernel; 1 runs the serial kernel, which never
-        #: starts numba's thread pool (see cellsim.fibre.kernel)
+        #: the most numba threads the kernel may use; 1 runs the serial kernel, which never
+        #: starts numba's thread pool (see cellsim.fibre.kernel).  Above 1, the chooser
+        #: times serial and threaded calls and uses the faster (cellsim.jit.ThreadChooser).
         self.threads = 1
+        #: choose between one thread and ``threads`` by timing (an automatic choice);
+        #: False: always ``threads`` (a user's explicit request)
+        self.adaptive_threads = False
+        self._chooser = None
         self.step_index = 0
         self.reference_active = False  # set while the reference engine steps the agents
         self._progress = self._on_record = None
@@ -508,11 +515,16 @@ class FibreModel(RecordStepModel):
         if self.engine == "numba":
             args = (self.step_index, n_steps, self.seed, self.ap_times_ms, *self.kernel_arrays())
             recount = not self._counts_valid
-            if self.threads > 1:
-                numba.set_num_threads(self.threads)
-                K.advance_threaded(*args, self.pf, self.pi, recount, self.threads)
+            if self._chooser is None or self._chooser.threads != self.threads:
+                self._chooser = ThreadChooser(self.threads if self.adaptive_threads else 1)
+            threads = self._chooser.next() if self.adaptive_threads else self.threads
+            start = time.perf_counter()
+            if threads > 1:
+                numba.set_num_threads(threads)
+                K.advance_threaded(*args, self.pf, self.pi, recount, threads)
             else:
                 K.advance(*args, self.pf, self.pi, recount)
+            self._chooser.record(threads, time.perf_counter() - start, n_steps)
             self._counts_valid = True
             self.step_index += n_steps
         else:

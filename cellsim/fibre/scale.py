@@ -124,6 +124,7 @@ class FibreScale(ScaleBase):
         model.threads = kernel_threads(
             setup.settings.threads, model.state.n_ions, PARALLEL_MIN_IONS
         )
+        model.adaptive_threads = setup.settings.threads == 0  # automatic: measured, see jit
         return model
 
     def simulate(self, setup: Setup, env: Environment, *, progress: bool = False) -> RunOutput:
