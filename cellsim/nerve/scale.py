@@ -1,15 +1,14 @@
 """The nerve scale: its scenario tables, checks, one run, and what a run costs.
 
 ``[nerve]`` chooses a parameter set, the parts to run (axon, junction, NMDA synapse)
-and overrides any parameter by name; ``[protocol]`` stimulates the axon or the NMDA
-neuron; ``[run]`` sets duration, step, seed and engine.  The nerve reads extracellular
-ionised Ca and Mg and the temperature from the environment, and hands the muscle action
-potentials its end plate produces on to a fibre.
+and overrides any parameter by name; ``[protocol]`` stimulates the node or the NMDA
+neuron; ``[run]`` sets duration, steps, seed and engine.  The nerve reads extracellular
+ionised Ca and Mg, CSF Mg (its NMDA receptors are central) and the temperature from the
+environment, and hands the muscle action potentials its end plate produces on to a fibre.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, ClassVar
 
 from cellsim.environment import Environment
@@ -18,13 +17,17 @@ from cellsim.jit import kernel_threads
 from cellsim.nerve import metrics
 from cellsim.nerve.model import PARALLEL_MIN_AGENTS, PARTS, NerveModel
 from cellsim.nerve.params import DEFAULT_PARAMETER_SET, PARAMETER_SETS, NerveParams
-from cellsim.nerve.protocol import Protocol, RunSettings, build_inputs
+from cellsim.nerve.protocol import Protocol, RunSettings, build_inputs, pulse_onsets_ms
+from cellsim.nerve.rules import RECORD_COLUMNS
 from cellsim.output import RunOutput
 from cellsim.scales import Cost, ScaleBase, Setup
 from cellsim.schema import Field
 
-#: Rough single-core cost on the development machine, per simulated ms at dt 10 µs.
-S_PER_MS_AT_10US = 0.007
+#: Rough single-core costs on the development machine: per simulated ms of the node at a
+#: 1 µs substep, per terminal AP (1700 sites), per step of a part that is on.
+S_PER_NODE_MS = 0.0012
+S_PER_TERMINAL_AP = 0.015
+S_PER_STEP = 2e-8
 NEVER = 2**62  # a stride or threshold that is never reached
 
 
@@ -44,7 +47,7 @@ class NerveScale(ScaleBase):
     level = 1
     description = (
         "Nerve model: parameter set and parts; other keys override parameters of the set "
-        "by name (e.g. area_um2 = 10)."
+        "by name (e.g. g_nap_S_per_cm2 = 0.02)."
     )
     params_type = NerveParams
     protocol_type = Protocol
@@ -70,13 +73,10 @@ class NerveScale(ScaleBase):
     key_figures = ("spontaneous_rate_hz", "spike_count", "muscle_ap_count", "release_quanta_mean")
 
     def check(self, setup: Setup, env: Environment, where: str) -> None:
-        seen = env.over(setup.params.conditions)
-        if not seen.ca_ionised_mM > 0:
-            raise ScenarioError(
-                f"{where}: [environment] ca_ionised_mM must be > 0 mM for the nerve "
-                f"(its screening law is logarithmic), found {seen.ca_ionised_mM!r}."
-            )
         settings = setup.settings
+        problem = settings.problem()
+        if problem:
+            raise ScenarioError(f"{where}: [run] {problem}")
         for key in ("record_every_ms", "snapshot_every_ms"):
             value = getattr(settings, key)
             if value and value < settings.dt_ms:
@@ -90,12 +90,11 @@ class NerveScale(ScaleBase):
         """The NerveModel a setup describes, in an environment (built ``into`` a new object)."""
         params, protocol, settings = setup.params, setup.protocol, setup.settings
         seen = env.over(params.conditions)
-        params = at_temperature(params, seen.temperature_C)
         parts = tuple(setup.option("parts"))
         duration = settings.duration_ms
         nmda_clamped = "nmda" in parts and protocol.nmda_mode == "clamp"
-        inputs = build_inputs(protocol, duration, settings.dt_ms, nmda_clamped)
-        n_agents = params.n_na + params.n_k + params.n_release_sites * params.channels_per_site
+        inputs = build_inputs(protocol, duration, settings.dt_ms, parts, nmda_clamped)
+        n_agents = params.n_release_sites if "junction" in parts else 0
         threads = kernel_threads(settings.threads, n_agents, PARALLEL_MIN_AGENTS)
         if threads > 1:
             import numba
@@ -109,11 +108,14 @@ class NerveScale(ScaleBase):
             params,
             ca_o_mM=seen.ca_ionised_mM,
             mg_o_mM=seen.mg_ionised_mM,
+            mg_csf_mM=seen.mg_csf_mM,
+            temperature_C=seen.temperature_C,
             duration_ms=duration,
             dt_us=settings.dt_us,
+            axon_dt_us=settings.axon_dt_us,
             seed=settings.seed,
             parts=parts,
-            stim_uA_per_cm2=inputs.stim_uA_per_cm2,
+            stim_nA=inputs.stim_nA,
             terminal_onsets_ms=inputs.pulse_onsets_ms if "axon" not in parts else (),
             glutamate=inputs.glutamate,
             clamp_mV=inputs.clamp_mV,
@@ -121,6 +123,7 @@ class NerveScale(ScaleBase):
             record_every_steps=settings.steps(settings.record_every_ms),
             snapshot_every_steps=snapshot_steps,
             engine=settings.engine,
+            channel_agents=settings.channel_agents,
             agents=agents or settings.engine == "reference",
             parallel_min_agents=PARALLEL_MIN_AGENTS if threads > 1 else NEVER,
         )
@@ -158,39 +161,44 @@ class NerveScale(ScaleBase):
         )
 
     def estimate(self, setup: Setup) -> Cost:
-        settings = setup.settings
+        settings, parts = setup.settings, setup.option("parts")
         steps = round(settings.duration_ms / settings.dt_ms)
-        seconds = 1.0 + S_PER_MS_AT_10US * settings.duration_ms * 10.0 / settings.dt_us
-        # per-step inputs (stimulus, glutamate, clamp) and records held in memory
-        memory = steps * 8 * 3 + steps / settings.steps(settings.record_every_ms) * 8 * 12
+        seconds = 1.0 + S_PER_STEP * steps
+        if "axon" in parts:
+            seconds += S_PER_NODE_MS * settings.duration_ms * settings.axon_substeps * (
+                settings.axon_dt_us / settings.dt_us
+            )
+        if "junction" in parts:
+            n_aps = len(pulse_onsets_ms(setup.protocol, settings.duration_ms))
+            if "axon" in parts:
+                n_aps = max(n_aps, settings.duration_ms / 50.0)  # spontaneous firing
+            seconds += S_PER_TERMINAL_AP * n_aps
+        # per-step inputs (stimulus, glutamate, clamp) of the parts that read them, records
+        inputs = ("axon" in parts) + 2 * ("nmda" in parts)
+        rows = steps / settings.steps(settings.record_every_ms)
+        memory = steps * 8 * inputs + rows * 8 * len(RECORD_COLUMNS)
         return Cost(steps=steps, memory_bytes=float(memory), seconds=seconds)
 
 
-def at_temperature(params: NerveParams, temperature_C: float) -> NerveParams:
-    """The set with its gating rates scaled from its own temperature by its Q10."""
-    reference = params.conditions.temperature_C
-    if temperature_C is None or temperature_C == reference:
-        return params
-    factor = params.q10_gating ** ((temperature_C - reference) / 10.0)
-    return dataclasses.replace(params, temperature_factor=params.temperature_factor * factor)
-
-
 def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float) -> dict[str, Any]:
-    """The summary of a nerve run: spikes, release, muscle APs, NMDA."""
+    """The summary of a nerve run: shifts, spikes and multiplets, release, muscle APs, NMDA."""
     spikes = model.spike_times_ms
     quanta = model.quanta_per_terminal_ap
     terminal_aps = int(quanta.size)
     muscle = model.muscle_ap_times_ms
     parts = model.parts
+    ions, shifts = model.ions, model.shifts
     s: dict[str, Any] = {
-        "title": f"ionised Ca {model.ca_o_mM:g} mM, Mg {model.mg_o_mM:g} mM",
+        "title": f"ionised Ca {ions.ca_mM:g} mM, Mg {ions.mg_mM:g} mM",
         "parameter_set": model.params.name,
         "parts": list(parts),
-        "ca_o_mM": model.ca_o_mM,
-        "mg_o_mM": model.mg_o_mM,
-        "screening_shift_mV": round(
-            model.params.screening_shift_mV(model.ca_o_mM, model.mg_o_mM), 3
-        ),
+        "ca_o_mM": ions.ca_mM,
+        "mg_o_mM": ions.mg_mM,
+        "mg_csf_mM": ions.mg_csf_mM,
+        "temperature_C": ions.temperature_C,
+        "na_gating_shift_mV": round(shifts.na_mV, 3),
+        "k_gating_shift_mV": round(shifts.k_mV, 3),
+        "cav_gating_shift_mV": round(shifts.cav_mV, 3),
         "stimulus_pulses": int(inputs.pulse_onsets_ms.size),
         "spike_count": metrics.spike_count(spikes),
         "spontaneous_rate_hz": metrics.spontaneous_rate_hz(
@@ -204,6 +212,11 @@ def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float)
         "transmission_fraction": muscle.size / terminal_aps if terminal_aps else None,
         "nmda_spike_count": int(model.nmda_spike_times_ms.size),
     }
+    if "axon" in parts:
+        spontaneous = metrics.spontaneous_spikes(spikes, inputs.pulse_onsets_ms)
+        s.update(metrics.multiplet_summary(spontaneous))
+    if "junction" in parts and terminal_aps:
+        s["docked_fraction_end"] = round(float(model.vesicle.mean()), 4)
     if inputs.voltage_steps_mV:
         curve = metrics.block_curve(
             model.timeseries(), inputs.voltage_steps_mV, protocol.step_duration_ms
