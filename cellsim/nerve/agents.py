@@ -228,7 +228,7 @@ class ReleaseSite(_RowAgent):
                 self.sensor_bound = b
         if m.p[rules.SHADOW] > 0:
             m.expected_step[self.row] = rules.sensor_expectation_step(
-                m.shadow[self.row], self.domain_ca_uM, m.p
+                m.shadow[self.row], self.domain_ca_uM, m.p, active
             )
 
 

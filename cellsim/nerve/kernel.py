@@ -123,10 +123,10 @@ def _sites_parallel(seed, step, p, ctx, cav_cum, gates, sensor, vesicle, fused, 
 
 
 @njit(cache=True)
-def _expected(p, site_ca, shadow, expected_step):
+def _expected(p, site_ca, shadow, expected_step, active):
     """The expected-release observer: every site's sensor as a probability vector."""
     for i in range(site_ca.shape[0]):
-        expected_step[i] = sensor_expectation_step(shadow[i], site_ca[i], p)
+        expected_step[i] = sensor_expectation_step(shadow[i], site_ca[i], p, active)
 
 
 @njit(cache=True)
@@ -190,7 +190,7 @@ def advance(step0, n_steps, seed, p, sv, iv, ctx, stim, glu, clamp, agents, coun
                     _sites_serial(seed, s, p, ctx, cav_cum, gates, sensor, vesicle, fused,
                                   site_ca, redock, active)  # fmt: skip
                 if p[SHADOW] > 0:
-                    _expected(p, site_ca, shadow, expected_step)
+                    _expected(p, site_ca, shadow, expected_step, active)
                     add_expected(iv, expected_step, expected)
             terminal_finish(p, sv, iv, s, fused, site_ca, q_times, q_sites, q_per_onset, muscle)
         if p[NMDA_ON] > 0:

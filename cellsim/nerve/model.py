@@ -601,6 +601,41 @@ class NerveModel(RecordStepModel):
             for _ in range(n):
                 reference.step(self)
 
+    #: The arrays the kernel evolves (besides records and event buffers).
+    STATE_ARRAYS = ("sv", "iv", "cav_gate", "sensor", "vesicle", "redock", "nmda_gate",
+                    "nmda_block")  # fmt: skip
+
+    def state(self) -> dict:
+        """A copy of the dynamic state (to start several runs from one settled state)."""
+        out = {name: getattr(self, name).copy() for name in self.STATE_ARRAYS}
+        out["channel_states"] = tuple(a.copy() for a in self.channel_states)
+        out["channel_counts"] = tuple(a.copy() for a in self.channel_counts)
+        out["step_index"] = self.step_index
+        return out
+
+    def set_state(self, state: dict, *, keep_step: bool = True) -> None:
+        """Continue from ``state`` (of a model with the same parameters and parts).
+
+        Event counters restart from zero.  With ``keep_step`` the step index is taken
+        too, so the random stream continues where that run left it (runs started from one
+        state then share their noise: common random numbers).
+        """
+        for name in self.STATE_ARRAYS:
+            getattr(self, name)[...] = state[name]
+        for mine, theirs in zip(self.channel_states, state["channel_states"], strict=True):
+            mine[...] = theirs
+        for mine, theirs in zip(self.channel_counts, state["channel_counts"], strict=True):
+            mine[...] = theirs
+        counters = [rules.IV_N_SPIKES, rules.IV_N_QUANTA, rules.IV_N_MUSCLE,
+                    rules.IV_N_NSPIKES, rules.IV_N_ONSETS]  # fmt: skip
+        if "axon" in self.parts:  # terminal APs queued by that run's spikes are dropped
+            counters += [rules.IV_Q_HEAD, rules.IV_Q_TAIL]
+            self.iv[rules.IV_LAST_ONSET] = -(10**9)
+        for counter in counters:
+            self.iv[counter] = 0
+        if keep_step:
+            self.step_index = int(state["step_index"])
+
     def _take_snapshot(self) -> None:
         cut = SNAPSHOT_MAX_ROWS
         snap = self.snapshots

@@ -226,7 +226,7 @@ class NerveParams:
         doc="Mg in the pore blocks it (too fast to resolve: Lansman, Hess & Tsien 1986)",
     )
     unitary_current_pA: float = param(
-        0.197,
+        0.208,
         "calibrated",
         "CaV2.1 unitary currents 0.2-0.4 pA near 2 mM Ca (recalled)",
         low_open=True,
@@ -265,7 +265,7 @@ class NerveParams:
     epp_rise_ms: float = param(0.3, "illustrative", "", low_open=True)
     epp_decay_ms: float = param(2.0, "illustrative", "mammalian EPP decay ~2-3 ms", low_open=True)
     muscle_threshold_mV: float = param(
-        5.5,
+        4.4,
         "calibrated",
         "rodent NMJ safety factor 3.5-5 (recalled)",
         fitted_to="safety factor 4 in Krebs solution (Ca 2.5, Mg 1.2 mM; rodent NMJ 3.5-5)",

@@ -452,11 +452,14 @@ def _row(cum, s, r0, r1, r2, r3, stay, dt):
     if total <= 0.0:
         cum[s, 0] = cum[s, 1] = cum[s, 2] = cum[s, 3] = cum[s, 4] = 0.0
         return
-    scale = (1.0 - stay) / total
-    cum[s, 0] = scale * r0
-    cum[s, 1] = scale * (r0 + r1)
-    cum[s, 2] = scale * (r0 + r1 + r2)
-    cum[s, 3] = 1.0 - stay
+    p_exit = 1.0 - stay
+    scale = p_exit / total
+    # exits after the last one with a rate end exactly at p_exit: a rounding difference
+    # between scale·total and 1 - stay must never open an exit that does not exist
+    cum[s, 0] = scale * r0 if r1 + r2 + r3 > 0.0 else p_exit
+    cum[s, 1] = scale * (r0 + r1) if r2 + r3 > 0.0 else p_exit
+    cum[s, 2] = scale * (r0 + r1 + r2) if r3 > 0.0 else p_exit
+    cum[s, 3] = p_exit
     cum[s, 4] = -total * dt
 
 
@@ -916,28 +919,39 @@ def sensor_next(b, u, ca_uM, p):
 
 
 @njit(cache=True)
-def sensor_expectation_step(prob, ca_uM, p):
+def sensor_expectation_step(prob, ca_uM, p, active):
     """The same sensor rule applied to a probability vector: returns the chance of fusing
-    in this step and advances ``prob`` (the exact law of the agent given its Ca)."""
+    in this step and advances ``prob`` (the exact law of the agent given its Ca).
+
+    As for the agent, after the AP (``active`` 2) an empty sensor does not bind resting
+    Ca: only states b >= 1 move, and a site whose bound states hold less than 1e-12 is
+    left alone (its further fusion chance is below that).  States are visited upwards;
+    what flows up from state b is carried into b + 1 after b + 1's own outflow is
+    computed, and what flows down goes into b - 1, which is done, so every outflow uses
+    the probabilities before the step (no copy needed).
+    """
     n = int(p[S_N])
+    first = 0
+    if active == 2:
+        first = 1
+        bound = 0.0
+        for b in range(1, n + 1):
+            bound += prob[b]
+        if bound < 1e-12:
+            return 0.0
     fused = 0.0
-    old = prob.copy()
-    for b in range(n + 1):
-        pb = old[b]
-        if pb <= 0.0:
-            continue
+    carry = 0.0
+    for b in range(first, n + 1):
+        pb = prob[b]
         up = (n - b) * p[S_KON] * ca_uM
         down = p[S_DOWN + b]
         fuse = p[S_GAMMA] if b == n else 0.0
         total = up + down + fuse
-        if total <= 0.0:
-            continue
-        leave = pb * (-math.expm1(-total * p[DT])) / total
-        prob[b] -= leave * total
-        if up > 0.0:
-            prob[b + 1] += leave * up
-        if down > 0.0:
+        leave = pb * (-math.expm1(-total * p[DT])) / total if pb > 0.0 and total > 0.0 else 0.0
+        prob[b] = pb - leave * total + carry
+        if b > 0:  # in the tail, b = 1 loses its Ca to the frozen empty state
             prob[b - 1] += leave * down
+        carry = leave * up
         fused += leave * fuse
     return fused
 
