@@ -36,8 +36,9 @@ class _RowAgent(RowAgent):
 
     def _draw(self, purpose: int, step: int | None = None) -> float:
         m = self.model
-        return agent_uniform(m.nerve_seed, purpose, m.step_index if step is None else step,
-                             self.row, 0)  # fmt: skip
+        return agent_uniform(
+            m.nerve_seed, purpose, m.step_index if step is None else step, self.row, 0
+        )
 
 
 class _Channel(_RowAgent):
@@ -209,21 +210,24 @@ class ReleaseSite(_RowAgent):
         m.fused[self.row] = 0
         if active == 1:
             rows = self.channel_rows
-            m.site_ca[self.row] = rules.site_domain_ca(m.cav_gate, rows.start, len(rows), m.p,
-                                                       m.ctx)  # fmt: skip
+            m.site_ca[self.row] = rules.site_domain_ca(
+                m.cav_gate, rows.start, len(rows), m.p, m.ctx
+            )
         else:
             m.site_ca[self.row] = m.p[rules.DOM_REST]
         # the sensor acts during the AP, and afterwards while it still holds Ca
         if self.vesicle_docked and (active == 1 or self.sensor_bound > 0):
-            b = rules.sensor_next(self.sensor_bound, self._draw(rules.PU_SENSOR),
-                                  self.domain_ca_uM, m.p)  # fmt: skip
+            b = rules.sensor_next(
+                self.sensor_bound, self._draw(rules.PU_SENSOR), self.domain_ca_uM, m.p
+            )
             if b < 0:  # fusion: one quantum released; a new vesicle will dock later
                 m.fused[self.row] = 1
                 self.vesicle_docked = False
                 self.sensor_bound = 0
                 s = m.step_index
-                m.redock[self.row] = rules.redock_ms(m.nerve_seed, s, self.row,
-                                                     (s + 1) * m.dt_ms, m.p[rules.REFILL_TAU])  # fmt: skip
+                m.redock[self.row] = rules.redock_ms(
+                    m.nerve_seed, s, self.row, (s + 1) * m.dt_ms, m.p[rules.REFILL_TAU]
+                )
             else:
                 self.sensor_bound = b
         if m.p[rules.SHADOW] > 0:

@@ -38,17 +38,33 @@ def _model(params, **kw):
 
 
 # ---- the node: threshold and strength-duration -----------------------------------------------
-def settled_node(params: NerveParams, ca_mM: float, mg_mM: float, seed: int,
-                 settle_ms: float = SETTLE_MS):  # fmt: skip
+def settled_node(
+    params: NerveParams, ca_mM: float, mg_mM: float, seed: int, settle_ms: float = SETTLE_MS
+):
     """The state of an unstimulated node after ``settle_ms`` (to start trials from)."""
-    m = _model(params, ca_o_mM=ca_mM, mg_o_mM=mg_mM, duration_ms=settle_ms, seed=seed,
-               parts=("axon",), record_every_steps=10**6)  # fmt: skip
+    m = _model(
+        params,
+        ca_o_mM=ca_mM,
+        mg_o_mM=mg_mM,
+        duration_ms=settle_ms,
+        seed=seed,
+        parts=("axon",),
+        record_every_steps=10**6,
+    )
     m.run()
     return m.state()
 
 
-def fires(params: NerveParams, state: dict, ca_mM: float, mg_mM: float, seed: int,
-          pulse_ms: float, amplitude_nA: float, after_ms: float = 3.0) -> bool:  # fmt: skip
+def fires(
+    params: NerveParams,
+    state: dict,
+    ca_mM: float,
+    mg_mM: float,
+    seed: int,
+    pulse_ms: float,
+    amplitude_nA: float,
+    after_ms: float = 3.0,
+) -> bool:
     """Does one current pulse from a settled state fire the node (a spike within
     ``after_ms`` of the pulse's end)?  The noise is that of the settled run's stream, so
     repeated trials from one state differ only by the stimulus."""
@@ -56,15 +72,30 @@ def fires(params: NerveParams, state: dict, ca_mM: float, mg_mM: float, seed: in
     duration = start + 0.1 + pulse_ms + after_ms
     n = round(duration / DT_MS)
     stim = square_pulses(np.array([start + 0.1]), pulse_ms, amplitude_nA, n, DT_MS)
-    m = _model(params, ca_o_mM=ca_mM, mg_o_mM=mg_mM, duration_ms=duration, seed=seed,
-               parts=("axon",), stim_nA=stim, record_every_steps=10**6)  # fmt: skip
+    m = _model(
+        params,
+        ca_o_mM=ca_mM,
+        mg_o_mM=mg_mM,
+        duration_ms=duration,
+        seed=seed,
+        parts=("axon",),
+        stim_nA=stim,
+        record_every_steps=10**6,
+    )
     m.set_state(state)
     m.advance(m.n_steps - m.step_index)
     return m.spike_times_ms.size > 0
 
 
-def threshold_nA(params: NerveParams, state: dict, ca_mM: float, mg_mM: float, seed: int,
-                 pulse_ms: float, rel_tol: float = 0.005) -> float:  # fmt: skip
+def threshold_nA(
+    params: NerveParams,
+    state: dict,
+    ca_mM: float,
+    mg_mM: float,
+    seed: int,
+    pulse_ms: float,
+    rel_tol: float = 0.005,
+) -> float:
     """Threshold current of a pulse, by bisection (to ``rel_tol``) from a settled state."""
     lo, hi = 0.0, 0.05
     while not fires(params, state, ca_mM, mg_mM, seed, pulse_ms, hi):
@@ -95,9 +126,13 @@ class StrengthDuration:
     rest_mV: float
 
 
-def strength_duration(params: NerveParams, ca_mM: float = 1.2, mg_mM: float = 0.5,
-                      seed: int = 1,
-                      durations_ms: Sequence[float] = SD_DURATIONS_MS) -> StrengthDuration:  # fmt: skip
+def strength_duration(
+    params: NerveParams,
+    ca_mM: float = 1.2,
+    mg_mM: float = 0.5,
+    seed: int = 1,
+    durations_ms: Sequence[float] = SD_DURATIONS_MS,
+) -> StrengthDuration:
     """Threshold against pulse width, and rheobase and τ_SD by Weiss' law (one seed)."""
     state = settled_node(params, ca_mM, mg_mM, seed)
     from cellsim.nerve import rules
@@ -108,8 +143,9 @@ def strength_duration(params: NerveParams, ca_mM: float = 1.2, mg_mM: float = 0.
     return StrengthDuration(tuple(durations_ms), th, rheobase, tau, rest)
 
 
-def action_potential(params: NerveParams, ca_mM: float = 1.2, mg_mM: float = 0.5,
-                     seed: int = 1) -> dict[str, float]:  # fmt: skip
+def action_potential(
+    params: NerveParams, ca_mM: float = 1.2, mg_mM: float = 0.5, seed: int = 1
+) -> dict[str, float]:
     """Rest, peak, amplitude and half-width of one AP (a 0.1 ms pulse at 2x threshold)."""
     state = settled_node(params, ca_mM, mg_mM, seed)
     th = threshold_nA(params, state, ca_mM, mg_mM, seed, 0.1, rel_tol=0.05)
@@ -117,8 +153,16 @@ def action_potential(params: NerveParams, ca_mM: float = 1.2, mg_mM: float = 0.5
     duration = start + 3.0
     n = round(duration / DT_MS)
     stim = square_pulses(np.array([start + 0.5]), 0.1, 2.0 * th, n, DT_MS)
-    m = _model(params, ca_o_mM=ca_mM, mg_o_mM=mg_mM, duration_ms=duration, seed=seed,
-               parts=("axon",), stim_nA=stim, record_every_steps=1)  # fmt: skip
+    m = _model(
+        params,
+        ca_o_mM=ca_mM,
+        mg_o_mM=mg_mM,
+        duration_ms=duration,
+        seed=seed,
+        parts=("axon",),
+        stim_nA=stim,
+        record_every_steps=1,
+    )
     m.set_state(state)
     m.advance(m.n_steps - m.step_index)
     ts = m.timeseries()
@@ -131,9 +175,15 @@ def action_potential(params: NerveParams, ca_mM: float = 1.2, mg_mM: float = 0.5
     return shape
 
 
-def na_activation(params: NerveParams, ca_mM: float, mg_mM: float,
-                  voltages_mV: Sequence[float], *, hold_ms: float = 0.5,
-                  seed: int = 1) -> np.ndarray:  # fmt: skip
+def na_activation(
+    params: NerveParams,
+    ca_mM: float,
+    mg_mM: float,
+    voltages_mV: Sequence[float],
+    *,
+    hold_ms: float = 0.5,
+    seed: int = 1,
+) -> np.ndarray:
     """Fraction of fast Na m gates open at steady state under voltage clamp, counted from
     the channels (agents and state counts) after ``hold_ms`` at each voltage (m gates
     relax within ~0.1 ms at 37 °C)."""
@@ -142,9 +192,17 @@ def na_activation(params: NerveParams, ca_mM: float, mg_mM: float,
     out = []
     n = round(hold_ms / DT_MS)
     for v in voltages_mV:
-        m = _model(params, ca_o_mM=ca_mM, mg_o_mM=mg_mM, duration_ms=hold_ms, seed=seed,
-                   parts=("axon",), clamp_mV=np.full(n, float(v)), clamped=("axon",),
-                   record_every_steps=n)  # fmt: skip
+        m = _model(
+            params,
+            ca_o_mM=ca_mM,
+            mg_o_mM=mg_mM,
+            duration_ms=hold_ms,
+            seed=seed,
+            parts=("axon",),
+            clamp_mV=np.full(n, float(v)),
+            clamped=("axon",),
+            record_every_steps=n,
+        )
         m.run()
         counts = m.channel_counts[rules.NAF]
         gates = float(np.sum(counts * (np.arange(8) % 4)))
@@ -153,35 +211,60 @@ def na_activation(params: NerveParams, ca_mM: float, mg_mM: float,
     return np.asarray(out)
 
 
-def activation_midpoint_mV(params: NerveParams, ca_mM: float, mg_mM: float,
-                           voltages_mV: Sequence[float] = tuple(range(-70, 11, 2)),
-                           seed: int = 1) -> float:  # fmt: skip
+def activation_midpoint_mV(
+    params: NerveParams,
+    ca_mM: float,
+    mg_mM: float,
+    voltages_mV: Sequence[float] = tuple(range(-70, 11, 2)),
+    seed: int = 1,
+) -> float:
     """Voltage of half activation of the fast Na m gates (emergent, interpolated)."""
     frac = na_activation(params, ca_mM, mg_mM, voltages_mV, seed=seed)
     return metrics.crossing(voltages_mV, frac, 0.5)
 
 
 # ---- the node: spontaneous firing -----------------------------------------------------------
-def spontaneous(params: NerveParams, ca_mM: float, mg_mM: float, seed: int,
-                duration_ms: float = 2000.0, settle_ms: float = 100.0) -> dict:  # fmt: skip
+def spontaneous(
+    params: NerveParams,
+    ca_mM: float,
+    mg_mM: float,
+    seed: int,
+    duration_ms: float = 2000.0,
+    settle_ms: float = 100.0,
+) -> dict:
     """Spontaneous spikes of the unstimulated node (after ``settle_ms``): rate and
     multiplets."""
-    m = _model(params, ca_o_mM=ca_mM, mg_o_mM=mg_mM, duration_ms=settle_ms + duration_ms,
-               seed=seed, parts=("axon",), record_every_steps=10**6)  # fmt: skip
+    m = _model(
+        params,
+        ca_o_mM=ca_mM,
+        mg_o_mM=mg_mM,
+        duration_ms=settle_ms + duration_ms,
+        seed=seed,
+        parts=("axon",),
+        record_every_steps=10**6,
+    )
     m.run()
     spikes = m.spike_times_ms
     spikes = spikes[spikes >= settle_ms] - settle_ms
-    out = {"rate_hz": 1000.0 * spikes.size / duration_ms, "spike_times_ms": spikes,
-           "final_v_mV": m.v_mV}  # fmt: skip
+    out = {
+        "rate_hz": 1000.0 * spikes.size / duration_ms,
+        "spike_times_ms": spikes,
+        "final_v_mV": m.v_mV,
+    }
     out.update(metrics.multiplet_summary(spikes))
     return out
 
 
-def spontaneous_rates(params: NerveParams, ca_mM: Sequence[float], mg_mM: float, *,
-                      duration_ms: float = 1000.0, seed: int = 1) -> np.ndarray:  # fmt: skip
+def spontaneous_rates(
+    params: NerveParams,
+    ca_mM: Sequence[float],
+    mg_mM: float,
+    *,
+    duration_ms: float = 1000.0,
+    seed: int = 1,
+) -> np.ndarray:
     """Spontaneous firing rate (Hz) of the unstimulated node at each [Ca]o (one seed)."""
-    return np.array([spontaneous(params, ca, mg_mM, seed, duration_ms)["rate_hz"]
-                     for ca in ca_mM])  # fmt: skip
+    return np.array([spontaneous(params, ca, mg_mM, seed, duration_ms)["rate_hz"] for ca in ca_mM])
 
 
 # ---- the junction: release per docked vesicle ------------------------------------------------
@@ -192,8 +275,9 @@ def spontaneous_rates(params: NerveParams, ca_mM: Sequence[float], mg_mM: float,
 SHOCK_INTERVAL_MS = 10.0
 
 
-def release_per_site(params: NerveParams, ca_mM: float, mg_mM: float, *, n_shocks: int = 20,
-                     seed: int = 1) -> dict[str, float]:  # fmt: skip
+def release_per_site(
+    params: NerveParams, ca_mM: float, mg_mM: float, *, n_shocks: int = 20, seed: int = 1
+) -> dict[str, float]:
     """Release per docked vesicle and shock, from shocks of the terminal alone.
 
     ``expected``: every site's sensor integrated as a probability along its own
@@ -203,10 +287,17 @@ def release_per_site(params: NerveParams, ca_mM: float, mg_mM: float, *, n_shock
     low).
     """
     onsets = [1.0 + SHOCK_INTERVAL_MS * i for i in range(n_shocks)]
-    m = _model(params, ca_o_mM=ca_mM, mg_o_mM=mg_mM,
-               duration_ms=onsets[-1] + SHOCK_INTERVAL_MS, seed=seed, parts=("junction",),
-               terminal_onsets_ms=onsets, record_every_steps=10**6,
-               expected_release=True)  # fmt: skip
+    m = _model(
+        params,
+        ca_o_mM=ca_mM,
+        mg_o_mM=mg_mM,
+        duration_ms=onsets[-1] + SHOCK_INTERVAL_MS,
+        seed=seed,
+        parts=("junction",),
+        terminal_onsets_ms=onsets,
+        record_every_steps=10**6,
+        expected_release=True,
+    )
     m.run()
     n_sites = params.n_release_sites
     expected = m.expected_quanta_per_ap
@@ -217,16 +308,22 @@ def release_per_site(params: NerveParams, ca_mM: float, mg_mM: float, *, n_shock
     }
 
 
-def release_vs_ca(params: NerveParams, ca_mM: Sequence[float], mg_mM: float, *,
-                  n_shocks: int = 20, seed: int = 1) -> np.ndarray:  # fmt: skip
+def release_vs_ca(
+    params: NerveParams, ca_mM: Sequence[float], mg_mM: float, *, n_shocks: int = 20, seed: int = 1
+) -> np.ndarray:
     """Expected release per docked vesicle and shock at each [Ca]o: the Dodge–Rahamimoff
     experiment."""
-    return np.array([release_per_site(params, ca, mg_mM, n_shocks=n_shocks, seed=seed)["expected"]
-                     for ca in ca_mM])  # fmt: skip
+    return np.array(
+        [
+            release_per_site(params, ca, mg_mM, n_shocks=n_shocks, seed=seed)["expected"]
+            for ca in ca_mM
+        ]
+    )
 
 
-def quantal_content(params: NerveParams, ca_mM: float, mg_mM: float, *, n_shocks: int = 20,
-                    seed: int = 1) -> float:  # fmt: skip
+def quantal_content(
+    params: NerveParams, ca_mM: float, mg_mM: float, *, n_shocks: int = 20, seed: int = 1
+) -> float:
     """Mean quanta per shock of the whole end plate, every vesicle docked."""
     r = release_per_site(params, ca_mM, mg_mM, n_shocks=n_shocks, seed=seed)
     return r["expected"] * params.n_release_sites
@@ -235,8 +332,16 @@ def quantal_content(params: NerveParams, ca_mM: float, mg_mM: float, *, n_shocks
 # ---- the junction: single shocks and the muscle ------------------------------------------
 def junction_shock(params: NerveParams, ca_mM: float, mg_mM: float, seed: int):
     """One shock of the terminal alone (all vesicles docked); returns the model."""
-    m = _model(params, ca_o_mM=ca_mM, mg_o_mM=mg_mM, duration_ms=12.0, seed=seed,
-               parts=("junction",), terminal_onsets_ms=[1.0], record_every_steps=2)  # fmt: skip
+    m = _model(
+        params,
+        ca_o_mM=ca_mM,
+        mg_o_mM=mg_mM,
+        duration_ms=12.0,
+        seed=seed,
+        parts=("junction",),
+        terminal_onsets_ms=[1.0],
+        record_every_steps=2,
+    )
     m.run()
     return m
 
@@ -246,8 +351,16 @@ def node_shock(params: NerveParams, ca_mM: float, mg_mM: float, seed: int):
     duration = 15.0
     n = round(duration / DT_MS)
     stim = square_pulses(np.array([2.0]), 0.1, 1.0, n, DT_MS)
-    m = _model(params, ca_o_mM=ca_mM, mg_o_mM=mg_mM, duration_ms=duration, seed=seed,
-               parts=("axon", "junction"), stim_nA=stim, record_every_steps=20)  # fmt: skip
+    m = _model(
+        params,
+        ca_o_mM=ca_mM,
+        mg_o_mM=mg_mM,
+        duration_ms=duration,
+        seed=seed,
+        parts=("axon", "junction"),
+        stim_nA=stim,
+        record_every_steps=20,
+    )
     m.run()
     return m
 
@@ -258,11 +371,14 @@ def epp_peak_per_quantum(params: NerveParams, ca_mM: float, mg_mM: float) -> flo
     from cellsim.nerve.model import gating_shifts, quantal_factor
 
     t = params.conditions.temperature_C
-    return params.quantal_size_mV * quantal_factor(params, gating_shifts(params, ca_mM, mg_mM, t), t)
+    return params.quantal_size_mV * quantal_factor(
+        params, gating_shifts(params, ca_mM, mg_mM, t), t
+    )
 
 
-def transmission_probability(params: NerveParams, ca_mM: float, mg_mM: float,
-                             expected_per_site: float) -> float:  # fmt: skip
+def transmission_probability(
+    params: NerveParams, ca_mM: float, mg_mM: float, expected_per_site: float
+) -> float:
     """P(the muscle fires) for one shock: P(quanta >= threshold / quantal EPP), with quanta
     ~ Binomial(sites, release per site) (rested junction; release synchronous)."""
     from scipy.stats import binom
@@ -272,9 +388,15 @@ def transmission_probability(params: NerveParams, ca_mM: float, mg_mM: float,
 
 
 # ---- NMDA -------------------------------------------------------------------------------
-def nmda_block_curve(params: NerveParams, mg_mM: float, voltages_mV: Sequence[float], *,
-                     step_ms: float = 20.0, seed: int = 1,
-                     engine: str = "numba") -> np.ndarray:  # fmt: skip
+def nmda_block_curve(
+    params: NerveParams,
+    mg_mM: float,
+    voltages_mV: Sequence[float],
+    *,
+    step_ms: float = 20.0,
+    seed: int = 1,
+    engine: str = "numba",
+) -> np.ndarray:
     """Unblocked fraction of NMDA receptor agents at each clamp voltage (emergent B(V)),
     with ``mg_mM`` in the CSF around them."""
     n_per = round(step_ms / DT_MS)

@@ -71,8 +71,9 @@ from cellsim.random import agent_key, step_key, uniform
 
 
 @njit(cache=True)
-def _sites_serial(seed, step, p, ctx, cav_cum, gates, sensor, vesicle, fused, site_ca, redock,
-                  active):  # fmt: skip
+def _sites_serial(
+    seed, step, p, ctx, cav_cum, gates, sensor, vesicle, fused, site_ca, redock, active
+):
     """Every release site: its Ca channels (``active`` 1: during the AP), then its sensor."""
     key_gate, key_sensor = step_key(seed, PU_CAV_GATE, step), step_key(seed, PU_SENSOR, step)
     cps = int(p[CPS])
@@ -97,8 +98,9 @@ def _sites_serial(seed, step, p, ctx, cav_cum, gates, sensor, vesicle, fused, si
 
 
 @njit(cache=True, parallel=True)
-def _sites_parallel(seed, step, p, ctx, cav_cum, gates, sensor, vesicle, fused, site_ca, redock,
-                    active):  # fmt: skip
+def _sites_parallel(
+    seed, step, p, ctx, cav_cum, gates, sensor, vesicle, fused, site_ca, redock, active
+):
     """As ``_sites_serial``, in parallel (the same body, the same draws)."""
     key_gate, key_sensor = step_key(seed, PU_CAV_GATE, step), step_key(seed, PU_SENSOR, step)
     cps = int(p[CPS])
@@ -143,10 +145,50 @@ def _nmda(seed, step, ctx, ngate, nblock):
 
 
 @njit(cache=True, nogil=True)  # lets other threads (e.g. a Dask worker's) run
-def advance(step0, n_steps, seed, p, sv, iv, ctx, stim, glu, clamp, agents, counts, table,
-            rates, stays, cum, delta, n_open, n_channels, onsets, spikes, cav_cum, gates, sensor,
-            vesicle, fused, site_ca, redock, shadow, expected_step, expected, q_times, q_sites,
-            q_per_onset, muscle, ngate, nblock, nspikes, rec, every, parallel_min):  # fmt: skip
+def advance(
+    step0,
+    n_steps,
+    seed,
+    p,
+    sv,
+    iv,
+    ctx,
+    stim,
+    glu,
+    clamp,
+    agents,
+    counts,
+    table,
+    rates,
+    stays,
+    cum,
+    delta,
+    n_open,
+    n_channels,
+    onsets,
+    spikes,
+    cav_cum,
+    gates,
+    sensor,
+    vesicle,
+    fused,
+    site_ca,
+    redock,
+    shadow,
+    expected_step,
+    expected,
+    docked,
+    q_times,
+    q_sites,
+    q_per_onset,
+    muscle,
+    ngate,
+    nblock,
+    nspikes,
+    rec,
+    every,
+    parallel_min,
+):
     """Advance the model by ``n_steps`` steps starting at step index ``step0``.
 
     All arguments are arrays or scalars owned by the model; see :mod:`cellsim.nerve.rules`
@@ -177,18 +219,42 @@ def advance(step0, n_steps, seed, p, sv, iv, ctx, stim, glu, clamp, agents, coun
         if p[TERM_ON] > 0:
             terminal_prepare(p, sv, iv, s, onsets, ctx, cav_cum)
             if iv[IV_NEW_ONSET] > 0:
-                terminal_onset(p, iv, s, gates, vesicle, sensor, redock, shadow)
+                terminal_onset(p, iv, s, gates, vesicle, sensor, redock, shadow, docked)
             active = iv[IV_ACTIVE]
             if active == 0:
                 if iv[IV_RESTING] == 0:  # the first step at rest: every site rests
                     terminal_rest(fused, site_ca, p[DOM_REST])
             else:
                 if fused.shape[0] >= parallel_min:
-                    _sites_parallel(seed, s, p, ctx, cav_cum, gates, sensor, vesicle, fused,
-                                    site_ca, redock, active)  # fmt: skip
+                    _sites_parallel(
+                        seed,
+                        s,
+                        p,
+                        ctx,
+                        cav_cum,
+                        gates,
+                        sensor,
+                        vesicle,
+                        fused,
+                        site_ca,
+                        redock,
+                        active,
+                    )
                 else:
-                    _sites_serial(seed, s, p, ctx, cav_cum, gates, sensor, vesicle, fused,
-                                  site_ca, redock, active)  # fmt: skip
+                    _sites_serial(
+                        seed,
+                        s,
+                        p,
+                        ctx,
+                        cav_cum,
+                        gates,
+                        sensor,
+                        vesicle,
+                        fused,
+                        site_ca,
+                        redock,
+                        active,
+                    )
                 if p[SHADOW] > 0:
                     _expected(p, site_ca, shadow, expected_step, active)
                     add_expected(iv, expected_step, expected)

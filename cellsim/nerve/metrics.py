@@ -8,6 +8,7 @@ experiments that build models to measure a curve live in :mod:`cellsim.nerve.exp
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -72,7 +73,7 @@ def multiplet_summary(
     groups = multiplets(spike_times_ms, max_isi_ms)
     sizes = np.array([len(g) for g in groups], dtype=int)
     n = int(sizes.sum())
-    inside = [b - a for g in groups if len(g) > 1 for a, b in zip(g[:-1], g[1:], strict=True)]
+    inside = [b - a for g in groups if len(g) > 1 for a, b in itertools.pairwise(g)]
     return {
         "multiplet_fraction": float(sizes[sizes > 1].sum() / n) if n else 0.0,
         "doublet_count": int((sizes == 2).sum()),
@@ -131,8 +132,12 @@ def ap_shape(time_ms: np.ndarray, v_mV: np.ndarray) -> dict[str, float]:
     while end < v.size - 1 and v[end + 1] >= half:
         end += 1
     width = float(t[end] - t[start]) if above.size else float("nan")
-    return {"rest_mV": rest, "peak_mV": float(v[i]), "amplitude_mV": float(v[i] - rest),
-            "half_width_ms": width}  # fmt: skip
+    return {
+        "rest_mV": rest,
+        "peak_mV": float(v[i]),
+        "amplitude_mV": float(v[i] - rest),
+        "half_width_ms": width,
+    }
 
 
 # ---- release -------------------------------------------------------------------------------
@@ -203,11 +208,20 @@ def release_law_fit(ca_mM: Sequence[float], release: Mapping[float, Sequence[flo
         c, m = xm[:, 0], xm[:, 1]
         return log_k + n * np.log(c / (1.0 + c / k_ca + m / k_mg))
 
-    popt, pcov = curve_fit(law, x, np.asarray(ys), p0=[0.0, 1.0, 3.0, 4.0],
-                           bounds=([-50, 0.05, 0.05, 1.0], [50, 100, 100, 8.0]))  # fmt: skip
+    popt, pcov = curve_fit(
+        law,
+        x,
+        np.asarray(ys),
+        p0=[0.0, 1.0, 3.0, 4.0],
+        bounds=([-50, 0.05, 0.05, 1.0], [50, 100, 100, 8.0]),
+    )
     se = np.sqrt(np.diag(pcov))
-    return {"k_ca_mM": float(popt[1]), "k_mg_mM": float(popt[2]), "n": float(popt[3]),
-            "se": [float(s) for s in se]}  # fmt: skip
+    return {
+        "k_ca_mM": float(popt[1]),
+        "k_mg_mM": float(popt[2]),
+        "n": float(popt[3]),
+        "se": [float(s) for s in se],
+    }
 
 
 def crossing(x: Sequence[float], y: Sequence[float], level: float = 0.5) -> float:

@@ -177,8 +177,8 @@ def pack_params(
     occupancy = pore_ca_occupancy(pr, ions.ca_mM, ions.mg_mM)
     reference = pore_ca_occupancy(pr, pr.unitary_reference_ca_mM, 0.0)
     p[rules.I_UNIT] = pr.unitary_current_pA * occupancy / reference
-    p[rules.GHK_F] = 2.0 * surface.FARADAY_C_PER_MOL / (
-        surface.GAS_J_PER_MOL_K * (t + 273.15) * 1000.0
+    p[rules.GHK_F] = (
+        2.0 * surface.FARADAY_C_PER_MOL / (surface.GAS_J_PER_MOL_K * (t + 273.15) * 1000.0)
     )
     p[rules.DOM_REST] = pr.resting_ca_uM
     p[rules.S_N] = pr.sensor_sites
@@ -230,8 +230,9 @@ def _rate_table(key: tuple) -> np.ndarray:
 
 def rate_table(p: np.ndarray) -> np.ndarray:
     """The node's rates against gating voltage (shared by models with the same kinetics)."""
-    return _rate_table(tuple(float(p[i]) for i in (rules.Q1, rules.Q2, rules.Q3, rules.AM_B,
-                                                  rules.DT_AX)))  # fmt: skip
+    return _rate_table(
+        tuple(float(p[i]) for i in (rules.Q1, rules.Q2, rules.Q3, rules.AM_B, rules.DT_AX))
+    )
 
 
 class NerveModel(RecordStepModel):
@@ -324,11 +325,20 @@ class NerveModel(RecordStepModel):
         from cellsim.scenario import resolve
 
         times = [stimulus_ms] if isinstance(stimulus_ms, int | float) else list(stimulus_ms)
-        protocol = {"kind": stimulus, "times_ms": times, "start_ms": times[0],
-                    "frequency_hz": frequency_hz, "count": count,
-                    "amplitude_nA": amplitude_nA}  # fmt: skip
-        environment = {"ca_ionised_mM": ca_ionised_mM, "mg_ionised_mM": mg_ionised_mM,
-                       "mg_csf_mM": mg_csf_mM, "temperature_C": temperature_C}  # fmt: skip
+        protocol = {
+            "kind": stimulus,
+            "times_ms": times,
+            "start_ms": times[0],
+            "frequency_hz": frequency_hz,
+            "count": count,
+            "amplitude_nA": amplitude_nA,
+        }
+        environment = {
+            "ca_ionised_mM": ca_ionised_mM,
+            "mg_ionised_mM": mg_ionised_mM,
+            "mg_csf_mM": mg_csf_mM,
+            "temperature_C": temperature_C,
+        }
         model = {"parts": list(parts), **overrides}
         if parameter_set is not None:
             model["parameter_set"] = parameter_set
@@ -337,9 +347,14 @@ class NerveModel(RecordStepModel):
             "environment": {k: v for k, v in environment.items() if v is not None},
             "nerve": model,
             "protocol": protocol,
-            "run": {"duration_ms": duration_ms, "dt_us": dt_us, "engine": engine,
-                    "record_every_ms": record_every_ms, "seed": _seed(rng)},
-        }  # fmt: skip
+            "run": {
+                "duration_ms": duration_ms,
+                "dt_us": dt_us,
+                "engine": engine,
+                "record_every_ms": record_every_ms,
+                "seed": _seed(rng),
+            },
+        }
         built = resolve(data, "NerveModel(...)")
         NERVE.build(built.setups["nerve"], built.environment, into=self)
 
@@ -409,10 +424,12 @@ class NerveModel(RecordStepModel):
         self.substep = 0
         if clamped and clamp_mV is None:
             raise ModelError("clamped parts need a command voltage clamp_mV.")
-        self.shifts = gating_shifts(params, self.ions.ca_mM, self.ions.mg_mM,
-                                    self.ions.temperature_C)  # fmt: skip
-        self.p = pack_params(params, self.ions, self.dt_ms, self.axon_dt_ms, self.parts,
-                             clamped, expected_release)  # fmt: skip
+        self.shifts = gating_shifts(
+            params, self.ions.ca_mM, self.ions.mg_mM, self.ions.temperature_C
+        )
+        self.p = pack_params(
+            params, self.ions, self.dt_ms, self.axon_dt_ms, self.parts, clamped, expected_release
+        )
         self._make_inputs(stim_nA, glutamate, clamp_mV)
         self._make_state(terminal_onsets_ms, channel_agents)
         if agents:
@@ -507,6 +524,7 @@ class NerveModel(RecordStepModel):
         self.nspikes = np.zeros(cap)
         self.q_per_onset = np.zeros(cap, dtype=np.int64)
         self.expected = np.zeros(cap)
+        self.docked = np.zeros(cap)
         q_cap = min(max(n_sites, 1) * cap, 5_000_000)
         self.q_times = np.zeros(q_cap)
         self.q_sites = np.zeros(q_cap, dtype=np.int64)
@@ -515,9 +533,15 @@ class NerveModel(RecordStepModel):
         v0 = self.sv[rules.SV_V]
         for f in range(4):
             rules.init_family(
-                self.nerve_seed, f, v0 - self.p[rules.SHIFT_NA], v0 - self.p[rules.SHIFT_K],
-                self.p, self.channel_states[f], totals[f] - n_agents[f], self.channel_counts[f],
-            )  # fmt: skip
+                self.nerve_seed,
+                f,
+                v0 - self.p[rules.SHIFT_NA],
+                v0 - self.p[rules.SHIFT_K],
+                self.p,
+                self.channel_states[f],
+                totals[f] - n_agents[f],
+                self.channel_counts[f],
+            )
         v0 = self.sv[rules.SV_NMDA_V]
         kb = self.p[rules.N_KB0] * math.exp(-self.p[rules.N_A_ON] * v0)
         ku = self.p[rules.N_KU0] * math.exp(self.p[rules.N_A_OFF] * v0)
@@ -587,23 +611,65 @@ class NerveModel(RecordStepModel):
             return
         if self.engine == "numba":
             kernel.advance(
-                self.step_index, n, self.nerve_seed, self.p, self.sv, self.iv, self.ctx,
-                self.stim, self.glu, self.clamp, self.channel_states, self.channel_counts,
-                self.rate_table, self.rates, self.stays, self.cum, self.delta, self.n_open, self.n_channels, self.onsets,
-                self.spikes, self.cav_cum, self.cav_gate, self.sensor, self.vesicle,
-                self.fused, self.site_ca, self.redock, self.shadow, self.expected_step,
-                self.expected, self.q_times, self.q_sites, self.q_per_onset, self.muscle,
-                self.nmda_gate, self.nmda_block, self.nspikes, self.rec, self.record_every,
+                self.step_index,
+                n,
+                self.nerve_seed,
+                self.p,
+                self.sv,
+                self.iv,
+                self.ctx,
+                self.stim,
+                self.glu,
+                self.clamp,
+                self.channel_states,
+                self.channel_counts,
+                self.rate_table,
+                self.rates,
+                self.stays,
+                self.cum,
+                self.delta,
+                self.n_open,
+                self.n_channels,
+                self.onsets,
+                self.spikes,
+                self.cav_cum,
+                self.cav_gate,
+                self.sensor,
+                self.vesicle,
+                self.fused,
+                self.site_ca,
+                self.redock,
+                self.shadow,
+                self.expected_step,
+                self.expected,
+                self.docked,
+                self.q_times,
+                self.q_sites,
+                self.q_per_onset,
+                self.muscle,
+                self.nmda_gate,
+                self.nmda_block,
+                self.nspikes,
+                self.rec,
+                self.record_every,
                 self.parallel_min_agents,
-            )  # fmt: skip
+            )
             self.step_index += n
         else:
             for _ in range(n):
                 reference.step(self)
 
     #: The arrays the kernel evolves (besides records and event buffers).
-    STATE_ARRAYS = ("sv", "iv", "cav_gate", "sensor", "vesicle", "redock", "nmda_gate",
-                    "nmda_block")  # fmt: skip
+    STATE_ARRAYS = (
+        "sv",
+        "iv",
+        "cav_gate",
+        "sensor",
+        "vesicle",
+        "redock",
+        "nmda_gate",
+        "nmda_block",
+    )
 
     def state(self) -> dict:
         """A copy of the dynamic state (to start several runs from one settled state)."""
@@ -626,8 +692,13 @@ class NerveModel(RecordStepModel):
             mine[...] = theirs
         for mine, theirs in zip(self.channel_counts, state["channel_counts"], strict=True):
             mine[...] = theirs
-        counters = [rules.IV_N_SPIKES, rules.IV_N_QUANTA, rules.IV_N_MUSCLE,
-                    rules.IV_N_NSPIKES, rules.IV_N_ONSETS]  # fmt: skip
+        counters = [
+            rules.IV_N_SPIKES,
+            rules.IV_N_QUANTA,
+            rules.IV_N_MUSCLE,
+            rules.IV_N_NSPIKES,
+            rules.IV_N_ONSETS,
+        ]
         if "axon" in self.parts:  # terminal APs queued by that run's spikes are dropped
             counters += [rules.IV_Q_HEAD, rules.IV_Q_TAIL]
             self.iv[rules.IV_LAST_ONSET] = -(10**9)
@@ -693,6 +764,12 @@ class NerveModel(RecordStepModel):
             raise ModelError("build the model with expected_release=True to have these.")
         n = int(self.iv[rules.IV_N_ONSETS])
         return self.expected[:n].copy()
+
+    @property
+    def docked_fraction_per_ap(self) -> np.ndarray:
+        """Fraction of release sites holding a vesicle when each terminal AP started."""
+        n = int(self.iv[rules.IV_N_ONSETS])
+        return self.docked[:n].copy()
 
     def timeseries(self) -> dict[str, np.ndarray]:
         """Recorded columns up to the present step."""

@@ -77,9 +77,7 @@ class NerveParams:
         doc="B of alpha_m = A (V + B) / (1 - exp(-(V + B)/C)); Gaines et al. 2018 use 20.4",
     )
     q10_na_activation: float = param(2.2, "literature", MRG + ": reference 20 °C", low_open=True)
-    q10_na_inactivation: float = param(
-        2.9, "literature", MRG + ": reference 20 °C", low_open=True
-    )
+    q10_na_inactivation: float = param(2.9, "literature", MRG + ": reference 20 °C", low_open=True)
     q10_k: float = param(3.0, "literature", MRG + ": reference 36 °C", low_open=True)
     v_init_mV: float = param(-80.0, "literature", MRG + ": rest", low=None)
     spike_threshold_mV: float = param(
@@ -230,8 +228,7 @@ class NerveParams:
         "calibrated",
         "CaV2.1 unitary currents 0.2-0.4 pA near 2 mM Ca (recalled)",
         low_open=True,
-        fitted_to="quantal content ~50 at Ca 2 / Mg 1 mM, 37 °C, 1700 sites (rodent NMJ; "
-        "recalled)",
+        fitted_to="quantal content ~50 at Ca 2 / Mg 1 mM, 37 °C, 1700 sites (rodent NMJ; recalled)",
         doc="the open channel's Ca current at 2 mM Ca, no Mg, 0 mV",
     )
     unitary_reference_ca_mM: float = param(
@@ -245,7 +242,9 @@ class NerveParams:
     )
     resting_ca_uM: float = param(0.05, "literature", "resting free Ca 50 nM")
     sensor_sites: int = param(5, "literature", SN2000, low=1, high=8)
-    sensor_kon_per_uM_per_ms: float = param(0.09, "literature", SN2000 + ": 9e7 /M/s", low_open=True)
+    sensor_kon_per_uM_per_ms: float = param(
+        0.09, "literature", SN2000 + ": 9e7 /M/s", low_open=True
+    )
     sensor_koff_per_ms: float = param(9.5, "literature", SN2000 + ": 9500 /s", low_open=True)
     sensor_cooperativity_b: float = param(0.25, "literature", SN2000, low_open=True)
     fusion_rate_per_ms: float = param(

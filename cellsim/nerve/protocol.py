@@ -120,10 +120,17 @@ class RunSettings:
     seed: int = option(1, "seed of the counter-based random stream", low=0, high=2**63 - 1)
     record_every_ms: float = option(0.1, "interval of the time series", low=0.0, low_open=True)
     snapshot_every_ms: float = option(10.0, "interval of agent-state snapshots (0 = none)", low=0.0)
-    engine: str = option("numba", "numba (fast) or reference (plain Python agents)",
-                         choices=ENGINES)  # fmt: skip
-    threads: int = option(0, "numba threads (0 = automatic); results do not depend on it",
-                          low=0, high=256)  # fmt: skip
+    expected_release: bool = option(
+        False,
+        "also follow every release site's sensor as a probability along its nanodomain Ca: "
+        "the expected quanta of docked vesicles per AP (depletion cannot enter; slower)",
+    )
+    engine: str = option(
+        "numba", "numba (fast) or reference (plain Python agents)", choices=ENGINES
+    )
+    threads: int = option(
+        0, "numba threads (0 = automatic); results do not depend on it", low=0, high=256
+    )
 
     @property
     def dt_ms(self) -> float:
@@ -192,7 +199,10 @@ def square_pulses(
 
 
 def build_inputs(
-    protocol: Protocol, duration_ms: float, dt_ms: float, parts=("axon", "junction", "nmda"),
+    protocol: Protocol,
+    duration_ms: float,
+    dt_ms: float,
+    parts=("axon", "junction", "nmda"),
     nmda_clamped: bool = False,
 ) -> Inputs:
     """The per-step inputs of one run, for the parts that read them."""

@@ -38,8 +38,18 @@ def _node_substep(model, sub: int) -> None:
     by_type[ChannelPopulation].do("step")
     for f in range(4):
         model.n_open[f] = rules.open_count(f, model.channel_states[f], model.channel_counts[f])
-    rules.axon_finish(p, sv, iv, s, sub, rules.at(model.stim, s), rules.at(model.clamp, s),
-                      model.n_open, model.onsets, model.spikes)  # fmt: skip
+    rules.axon_finish(
+        p,
+        sv,
+        iv,
+        s,
+        sub,
+        rules.at(model.stim, s),
+        rules.at(model.clamp, s),
+        model.n_open,
+        model.onsets,
+        model.spikes,
+    )
 
 
 def _step(model) -> None:
@@ -52,8 +62,17 @@ def _step(model) -> None:
     if p[rules.TERM_ON]:
         rules.terminal_prepare(p, sv, iv, s, model.onsets, model.ctx, model.cav_cum)
         if iv[rules.IV_NEW_ONSET] > 0:
-            rules.terminal_onset(p, iv, s, model.cav_gate, model.vesicle, model.sensor,
-                                 model.redock, model.shadow)  # fmt: skip
+            rules.terminal_onset(
+                p,
+                iv,
+                s,
+                model.cav_gate,
+                model.vesicle,
+                model.sensor,
+                model.redock,
+                model.shadow,
+                model.docked,
+            )
         if iv[rules.IV_ACTIVE] == 0:
             if iv[rules.IV_RESTING] == 0:  # the first step at rest: every site rests
                 rules.terminal_rest(model.fused, model.site_ca, p[rules.DOM_REST])
@@ -64,13 +83,25 @@ def _step(model) -> None:
                 by_type[ReleaseSite].do("step")
             if p[rules.SHADOW] > 0:
                 rules.add_expected(iv, model.expected_step, model.expected)
-        rules.terminal_finish(p, sv, iv, s, model.fused, model.site_ca, model.q_times,
-                              model.q_sites, model.q_per_onset, model.muscle)  # fmt: skip
+        rules.terminal_finish(
+            p,
+            sv,
+            iv,
+            s,
+            model.fused,
+            model.site_ca,
+            model.q_times,
+            model.q_sites,
+            model.q_per_onset,
+            model.muscle,
+        )
     if p[rules.NMDA_ON]:
         rules.nmda_prepare(p, sv, rules.at(model.glu, s), model.ctx)
         by_type[NMDAReceptor].do("step")
-        rules.nmda_finish(p, sv, iv, s, rules.at(model.clamp, s), model.nmda_gate,
-                          model.nmda_block, model.nspikes)  # fmt: skip
-    rules.record(p, sv, iv, s, model.n_channels, model.nmda_gate.size, model.rec,
-                 model.record_every)  # fmt: skip
+        rules.nmda_finish(
+            p, sv, iv, s, rules.at(model.clamp, s), model.nmda_gate, model.nmda_block, model.nspikes
+        )
+    rules.record(
+        p, sv, iv, s, model.n_channels, model.nmda_gate.size, model.rec, model.record_every
+    )
     model.step_index += 1

@@ -288,7 +288,7 @@ def _binomial_btrd(n, p, key):
         draw += 1
         if v <= urvr:
             u = v / v_r - 0.43
-            return int(math.floor((2.0 * a / (0.5 - abs(u)) + b) * u + c))
+            return math.floor((2.0 * a / (0.5 - abs(u)) + b) * u + c)
         if v >= v_r:
             u = uniform(key, draw) - 0.5
             draw += 1
@@ -326,8 +326,10 @@ def _binomial_btrd(n, p, key):
         if v > t + rho:
             continue
         nm = n - m + 1.0
-        h = (m + 0.5) * math.log((m + 1.0) / (r * nm)) + _stirling_fc(int(m)) + _stirling_fc(
-            int(n - m)
+        h = (
+            (m + 0.5) * math.log((m + 1.0) / (r * nm))
+            + _stirling_fc(int(m))
+            + _stirling_fc(int(n - m))
         )
         nk = n - k + 1.0
         bound = (
@@ -423,7 +425,7 @@ def fill_rate_table(p, table):
 def _interpolate(table, v, first, last, rates, stays, p):
     """Columns first..last-1 of the rate table at gating voltage v (formulas off the table)."""
     x = (v - RATE_V_MIN_MV) / RATE_DV_MV
-    i = int(math.floor(x))
+    i = math.floor(x)
     if i < 0 or i >= table.shape[0] - 1:
         out = np.empty(N_RATES)
         node_rates(v, v, p, out)
@@ -473,13 +475,29 @@ def fill_node_tables(rates, stays, dt, cum):
     0..3, exits ±1.  Ks: 0/1.  Kf: open n gates 0..4, exits ±1.
     """
     ap, bp, am, bm, ah, bh, a_s, b_s, an, bn = (
-        rates[0], rates[1], rates[2], rates[3], rates[4],
-        rates[5], rates[6], rates[7], rates[8], rates[9],
-    )  # fmt: skip
+        rates[0],
+        rates[1],
+        rates[2],
+        rates[3],
+        rates[4],
+        rates[5],
+        rates[6],
+        rates[7],
+        rates[8],
+        rates[9],
+    )
     e_ap, e_bp, e_am, e_bm, e_ah, e_bh, e_as, e_bs, e_an, e_bn = (
-        stays[0], stays[1], stays[2], stays[3], stays[4],
-        stays[5], stays[6], stays[7], stays[8], stays[9],
-    )  # fmt: skip
+        stays[0],
+        stays[1],
+        stays[2],
+        stays[3],
+        stays[4],
+        stays[5],
+        stays[6],
+        stays[7],
+        stays[8],
+        stays[9],
+    )
     na, nap, ks, kf = cum[NAF], cum[NAP], cum[KS], cum[KF]
     # exp(-R dt) of a state with m of 3 gates up: e_am^(3-m) e_bm^m
     ups = (e_am * e_am * e_am, e_am * e_am, e_am, 1.0)
@@ -625,9 +643,17 @@ def multinomial_fill(n, probs, n_states, key, counts):
 def steady_state(family, rates, probs):
     """Steady-state occupancy of each state at fixed rates (independent gates)."""
     ap, bp, am, bm, ah, bh, a_s, b_s, an, bn = (
-        rates[0], rates[1], rates[2], rates[3], rates[4],
-        rates[5], rates[6], rates[7], rates[8], rates[9],
-    )  # fmt: skip
+        rates[0],
+        rates[1],
+        rates[2],
+        rates[3],
+        rates[4],
+        rates[5],
+        rates[6],
+        rates[7],
+        rates[8],
+        rates[9],
+    )
     if family == NAF:
         m_inf, h_inf = am / (am + bm), ah / (ah + bh)
         for s in range(8):
@@ -679,8 +705,7 @@ def init_family(seed, family, v_na, v_k, p, agents, n_population, counts):
                 break
         agents[i] = state
     if counts.shape[0] > 0:
-        multinomial_fill(n_population, probs, n_states, step_key(seed, PU_INIT_POP, family),
-                         counts)  # fmt: skip
+        multinomial_fill(n_population, probs, n_states, step_key(seed, PU_INIT_POP, family), counts)
 
 
 @njit(cache=True)
@@ -830,7 +855,10 @@ def terminal_prepare(p, sv, iv, step, onsets, ctx, cav_cum):
         iv[IV_ACTIVE] = 2
     else:
         iv[IV_ACTIVE] = 0
-    v = terminal_voltage(p, since) if iv[IV_ACTIVE] == 1 else p[TV_REST]
+    if iv[IV_ACTIVE] != 1:
+        sv[SV_TERM_V] = p[TV_REST]  # at rest the channels are not stepped: no table needed
+        return
+    v = terminal_voltage(p, since)
     sv[SV_TERM_V] = v
     vg = v - p[SHIFT_CAV]
     alpha = p[CAV_A0] * math.exp(vg / p[CAV_AS])
@@ -844,7 +872,7 @@ def terminal_prepare(p, sv, iv, step, onsets, ctx, cav_cum):
 
 
 @njit(cache=True)
-def terminal_onset(p, iv, step, gates, vesicle, sensor, redock, shadow):
+def terminal_onset(p, iv, step, gates, vesicle, sensor, redock, shadow, docked):
     """What happens at every site when a terminal AP starts (both engines call it).
 
     * Channels are closed: between APs the terminal rests at -80 mV, where a P/Q gate
@@ -855,16 +883,23 @@ def terminal_onset(p, iv, step, gates, vesicle, sensor, redock, shadow):
       rare event, has left).  Resting Ca (50 nM) binding is left out: it would give
       spontaneous quanta, which this model does not have.
     * The expected-release observer restarts from an empty sensor on a docked vesicle.
+
+    ``docked`` records, per AP, the fraction of sites holding a vesicle (depletion).
     """
     now_ms = step * p[DT]
     n_sites = vesicle.shape[0]
     for c in range(gates.shape[0]):
         gates[c] = 0
+    n_docked = 0
     for i in range(n_sites):
         if vesicle[i] == 0 and redock[i] <= now_ms:
             vesicle[i] = 1
+        n_docked += vesicle[i]
         if iv[IV_NEW_ONSET] == 1:
             sensor[i] = 0
+    k = iv[IV_N_ONSETS] - 1
+    if 0 <= k < docked.shape[0]:
+        docked[k] = n_docked / max(n_sites, 1)
     if p[SHADOW] > 0:
         for i in range(n_sites):
             for b in range(shadow.shape[1]):

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from cellsim.environment import Environment
 from cellsim.errors import ScenarioError
 from cellsim.jit import kernel_threads
-from cellsim.nerve import metrics
+from cellsim.nerve import metrics, rules
 from cellsim.nerve.model import PARALLEL_MIN_AGENTS, PARTS, NerveModel
 from cellsim.nerve.params import DEFAULT_PARAMETER_SET, PARAMETER_SETS, NerveParams
 from cellsim.nerve.protocol import Protocol, RunSettings, build_inputs, pulse_onsets_ms
@@ -124,6 +124,7 @@ class NerveScale(ScaleBase):
             snapshot_every_steps=snapshot_steps,
             engine=settings.engine,
             channel_agents=settings.channel_agents,
+            expected_release=settings.expected_release and "junction" in parts,
             agents=agents or settings.engine == "reference",
             parallel_min_agents=PARALLEL_MIN_AGENTS if threads > 1 else NEVER,
         )
@@ -165,8 +166,11 @@ class NerveScale(ScaleBase):
         steps = round(settings.duration_ms / settings.dt_ms)
         seconds = 1.0 + S_PER_STEP * steps
         if "axon" in parts:
-            seconds += S_PER_NODE_MS * settings.duration_ms * settings.axon_substeps * (
-                settings.axon_dt_us / settings.dt_us
+            seconds += (
+                S_PER_NODE_MS
+                * settings.duration_ms
+                * settings.axon_substeps
+                * (settings.axon_dt_us / settings.dt_us)
             )
         if "junction" in parts:
             n_aps = len(pulse_onsets_ms(setup.protocol, settings.duration_ms))
@@ -216,7 +220,9 @@ def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float)
         spontaneous = metrics.spontaneous_spikes(spikes, inputs.pulse_onsets_ms)
         s.update(metrics.multiplet_summary(spontaneous))
     if "junction" in parts and terminal_aps:
-        s["docked_fraction_end"] = round(float(model.vesicle.mean()), 4)
+        s["docked_fraction_min"] = round(float(model.docked_fraction_per_ap.min()), 4)
+        if model.p[rules.SHADOW] > 0:
+            s["expected_quanta_mean"] = float(model.expected_quanta_per_ap.mean())
     if inputs.voltage_steps_mV:
         curve = metrics.block_curve(
             model.timeseries(), inputs.voltage_steps_mV, protocol.step_duration_ms

@@ -73,8 +73,9 @@ def frog_ringer(ca_mM: float, mg_mM: float = 0.0, monovalent: float = 1.0) -> di
 
 
 def _psi_frog(ca_mM, mg_mM=0.0, monovalent=1.0) -> float:
-    return surface.surface_potential_mV(PR.na_surface(), frog_ringer(ca_mM, mg_mM, monovalent),
-                                        PR.ph, 15.0)  # fmt: skip
+    return surface.surface_potential_mV(
+        PR.na_surface(), frog_ringer(ca_mM, mg_mM, monovalent), PR.ph, 15.0
+    )
 
 
 @shared
@@ -101,8 +102,11 @@ def _plot_frog(ax, d):
     ax.set_xlabel("[Ca] of frog Ringer (mM)")
     ax.set_ylabel("Na gating shift vs 2 mM Ca (mV)")
     ax.legend(fontsize=7, loc="upper left")
-    fig.note(ax, f"low ionic strength: model {d['low_ionic_strength']:+.1f} mV, published -35",
-             lower=True)  # fmt: skip
+    fig.note(
+        ax,
+        f"low ionic strength: model {d['low_ionic_strength']:+.1f} mV, published -35",
+        lower=True,
+    )
 
 
 _FROG = dict(source=HILLE, plot=_plot_frog, kind="input", unit="mV")
@@ -114,9 +118,14 @@ _FROG = dict(source=HILLE, plot=_plot_frog, kind="input", unit="mV")
     quantity="Na-channel gating shift for Ca 2 → 20 mM in frog Ringer, 15 °C, from the "
     "Gouy-Chapman-Grahame surface with Hille et al.'s charge densities, pKas and Ca binding",
     published="+20 to +25 mV per tenfold [Ca]o",
-    accept=Within(20.0, 25.0, "mV", reason="the published range of frog nodes; the constants "
-                  "are the paper's, so the check confirms the surface physics and the reading "
-                  "of its K = 28 M as a surface dissociation constant"),  # fmt: skip
+    accept=Within(
+        20.0,
+        25.0,
+        "mV",
+        reason="the published range of frog nodes; the constants "
+        "are the paper's, so the check confirms the surface physics and the reading "
+        "of its K = 28 M as a surface dissociation constant",
+    ),
     **_FROG,
 )
 def hille_tenfold_ca(session) -> Outcome:
@@ -129,9 +138,14 @@ def hille_tenfold_ca(session) -> Outcome:
     title="Surface charge: removing divalent ions moves Na gating by -18 mV (frog node)",
     quantity="Na-channel gating shift from 2 mM Ca to no divalent ions, frog Ringer, 15 °C",
     published="-18 mV",
-    accept=around(-18.0, 4.0, "mV", reason="the Ringer composition is recalled (110 NaCl, "
-                  "2.5 KCl) and a divalent-free solution keeps µM contamination the model "
-                  "leaves out; 4 mV is the size of both effects in the surface model"),  # fmt: skip
+    accept=around(
+        -18.0,
+        4.0,
+        "mV",
+        reason="the Ringer composition is recalled (110 NaCl, "
+        "2.5 KCl) and a divalent-free solution keeps µM contamination the model "
+        "leaves out; 4 mV is the size of both effects in the surface model",
+    ),
     **_FROG,
 )
 def hille_divalent_free(session) -> Outcome:
@@ -145,14 +159,60 @@ def hille_divalent_free(session) -> Outcome:
     quantity="Na-channel gating shift from divalent-free Ringer to 1/8 of its NaCl and KCl "
     "(frog, 15 °C)",
     published="-35 mV further",
-    accept=around(-35.0, 7.0, "mV", reason="20 % of the shift: the experiments replaced NaCl "
-                  "by a nonelectrolyte that lowers the dielectric constant of the double "
-                  "layer, which the model keeps at that of water"),  # fmt: skip
+    accept=around(
+        -35.0,
+        7.0,
+        "mV",
+        reason="20 % of the shift: the experiments replaced NaCl "
+        "by a nonelectrolyte that lowers the dielectric constant of the double "
+        "layer, which the model keeps at that of water",
+    ),
     **_FROG,
 )
 def hille_low_ionic_strength(session) -> Outcome:
     d = frog_shifts(session)
     return Outcome(d["low_ionic_strength"], data=d)
+
+
+def _plot_k_surface(ax, d):
+    fig.bars(
+        ax,
+        ["Na channels", "K channels"],
+        [d["na"], d["k"]],
+        ylabel="gating shift, Ca 2 -> 6 mM (mV)",
+        colours=[fig.MODEL, fig.MODEL_2],
+    )
+    ax.axhline(4.0, color=fig.PUBLISHED, ls="--", lw=1, label="published K: ~4 mV")
+    ax.legend(fontsize=7)
+
+
+@check(
+    "nerve.k_surface_shift",
+    title="Surface charge near K channels: threefold Ca moves K gating by ~4 mV",
+    quantity="K-channel gating shift for Ca 2 → 6 mM in frog Ringer, 15 °C (Hille's chemistry "
+    "at the fitted fraction of its charge density)",
+    unit="mV",
+    published="K-conductance gating moves ~4 mV per threefold Ca, much less than Na",
+    source="Campbell & Hille 1976, J Gen Physiol 67:309 (frog muscle, abstract)",
+    accept=around(
+        4.0,
+        1.0,
+        "mV",
+        reason="the fitted target; 1 mV is the resolution of a "
+        "threshold shift read from such curves",
+    ),
+    plot=_plot_k_surface,
+    kind="calibration",
+    fitted=("k_surface_scale",),
+)
+def k_surface_shift(session) -> Outcome:
+    def shift(s):
+        return surface.gating_shift_mV(s, frog_ringer(6.0), frog_ringer(2.0), PR.ph, 15.0)
+
+    k, na = shift(PR.k_surface()), shift(PR.na_surface())
+    return Outcome(
+        k, criteria={"Na channels move more than K channels": na > k}, data={"k": k, "na": na}
+    )
 
 
 # ---- screening at the mammalian node (channel agents under voltage clamp) -------------------
@@ -186,10 +246,15 @@ def _plot_na(ax, d):
     unit="mV",
     published="+20 to +25 mV per tenfold [Ca]o (frog node)",
     source=HILLE,
-    accept=Within(15.0, 28.0, "mV", reason="the published frog range, 3 mV wider above; 5 mV "
-                  "lower below because mammalian fluid has 140 mM Na against frog Ringer's "
-                  "110 mM, and a surface screened by more monovalent ions moves less "
-                  "(the same surface gives 22.6 mV in frog Ringer)"),  # fmt: skip
+    accept=Within(
+        15.0,
+        28.0,
+        "mV",
+        reason="the published frog range, 3 mV wider above; 5 mV "
+        "lower below because mammalian fluid has 140 mM Na against frog Ringer's "
+        "110 mM, and a surface screened by more monovalent ions moves less "
+        "(the same surface gives 22.6 mV in frog Ringer)",
+    ),
     plot=_plot_na,
     kind="prediction",
     not_fitted_to="Hille's constants were measured on frog nodes; nothing was fitted to the "
@@ -228,9 +293,13 @@ def _plot_mg_ca(ax, d):
     unit="",
     published="Mg ≈ 0.6 as effective as Ca (frog muscle); Ba = Sr < Mg < Ca (frog node)",
     source="Dörrscheidt-Käfer 1976, Pflügers Arch 362:33 (abstract); " + HILLE,
-    accept=Within(0.4, 0.95, reason="below 1 is the published order; the one quantitative "
-                  "value (0.6) is from another membrane (the T-system) and method, so a wide "
-                  "band around it"),  # fmt: skip
+    accept=Within(
+        0.4,
+        0.95,
+        reason="below 1 is the published order; the one quantitative "
+        "value (0.6) is from another membrane (the T-system) and method, so a wide "
+        "band around it",
+    ),
     plot=_plot_mg_ca,
     kind="prediction",
     not_fitted_to="K_Mg of the surface is derived from phosphatidylserine's Ca and Mg "
@@ -256,11 +325,19 @@ def zero_divalents(session) -> dict:
 
 
 def _plot_zero(ax, d):
-    fig.bars(ax, ["no Ca, no Mg", "no Mg (Ca 1.2)"], [d["shift_zero"], d["shift_no_mg"]],
-             ylabel="Na gating shift vs normal (mV)", colours=[fig.CA_COLOUR, fig.MG_COLOUR])  # fmt: skip
+    fig.bars(
+        ax,
+        ["no Ca, no Mg", "no Mg (Ca 1.2)"],
+        [d["shift_zero"], d["shift_no_mg"]],
+        ylabel="Na gating shift vs normal (mV)",
+        colours=[fig.CA_COLOUR, fig.MG_COLOUR],
+    )
     ax.axhline(-18.0, color=fig.PUBLISHED, ls="--", lw=1)
-    fig.note(ax, f"node without Ca and Mg: fires, then rests depolarised at {d['v_zero']:.0f} "
-                 f"mV (Na inactivation); without Mg: {d['rate_no_mg']:.0f} Hz")  # fmt: skip
+    fig.note(
+        ax,
+        f"node without Ca and Mg: fires, then rests depolarised at {d['v_zero']:.0f} "
+        f"mV (Na inactivation); without Mg: {d['rate_no_mg']:.0f} Hz",
+    )
 
 
 @check(
@@ -271,8 +348,13 @@ def _plot_zero(ax, d):
     unit="mV",
     published="-18 mV (frog node, divalent-free against 2 mM Ca)",
     source=HILLE,
-    accept=Within(-24.0, -12.0, "mV", reason="the frog value ± a third: the reference solutions "
-                  "differ (2 mM Ca against 1.2 Ca + 0.5 Mg; 110 against 140 mM Na)"),  # fmt: skip
+    accept=Within(
+        -24.0,
+        -12.0,
+        "mV",
+        reason="the frog value ± a third: the reference solutions "
+        "differ (2 mM Ca against 1.2 Ca + 0.5 Mg; 110 against 140 mM Na)",
+    ),
     plot=_plot_zero,
     kind="prediction",
     not_fitted_to="nothing: the surface constants are Hille's",
@@ -301,18 +383,23 @@ def strength_duration(session) -> list:
 
 def _plot_sd(ax, d):
     for sd in d["runs"]:
-        ax.loglog(sd.durations_ms, sd.thresholds_nA, "o-", color=fig.MODEL, ms=3, lw=0.8,
-                  alpha=0.7)  # fmt: skip
+        ax.loglog(sd.durations_ms, sd.thresholds_nA, "o-", color=fig.MODEL, ms=3, lw=0.8, alpha=0.7)
     t = np.geomspace(0.02, 1.0, 50)
     rh = d["rheobase_nA"]
-    ax.loglog(t, rh * (1 + TAU_SD_MS / t), "--", color=fig.PUBLISHED,
-              label=f"Weiss' law with τ_SD {TAU_SD_MS} ms (published)")  # fmt: skip
+    ax.loglog(
+        t,
+        rh * (1 + TAU_SD_MS / t),
+        "--",
+        color=fig.PUBLISHED,
+        label=f"Weiss' law with τ_SD {TAU_SD_MS} ms (published)",
+    )
     ax.plot([], [], "o-", color=fig.MODEL, label="model thresholds (seeds)")
     ax.set_xlabel("pulse width (ms)")
     ax.set_ylabel("threshold current (nA)")
     ax.legend(fontsize=7)
-    fig.note(ax, f"model τ_SD {d['tau']:.3f} ms, rheobase {1000 * rh:.0f} pA, "
-                 f"rest {d['rest']:.1f} mV")  # fmt: skip
+    fig.note(
+        ax, f"model τ_SD {d['tau']:.3f} ms, rheobase {1000 * rh:.0f} pA, rest {d['rest']:.1f} mV"
+    )
 
 
 @check(
@@ -323,9 +410,14 @@ def _plot_sd(ax, d):
     unit="ms",
     published="459 ± 126 µs (mean ± SD, human motor axons)",
     source="Mogyoros, Kiernan & Burke 1996, Brain 119:439",
-    accept=around(TAU_SD_MS, 0.05, "ms", reason="the fitted target; 0.05 ms is about 2.5 "
-                  "standard errors of a 5-seed mean (channel noise gives each seed a "
-                  "different threshold), well inside the published SD"),  # fmt: skip
+    accept=around(
+        TAU_SD_MS,
+        0.05,
+        "ms",
+        reason="the fitted target; 0.05 ms is about 2.5 "
+        "standard errors of a 5-seed mean (channel noise gives each seed a "
+        "different threshold), well inside the published SD",
+    ),
     plot=_plot_sd,
     kind="calibration",
     fitted=("g_load_extra_nS",),
@@ -353,12 +445,18 @@ def tetany_sweep(session) -> dict:
     seeds = _seeds(session)
     duration = 1000.0 if session.quick else 2000.0
     grid = TETANY_CA_MM[1:] if session.quick else TETANY_CA_MM
-    runs = {(ca, s): experiments.spontaneous(PR, ca, 0.5, s, duration) for ca in grid
-            for s in seeds}  # fmt: skip
+    runs = {
+        (ca, s): experiments.spontaneous(PR, ca, 0.5, s, duration) for ca in grid for s in seeds
+    }
     rates = np.array([[runs[(ca, s)]["rate_hz"] for ca in grid] for s in seeds])
     onsets = [metrics.onset_ca(grid, r) for r in rates]
-    return {"ca_mM": np.asarray(grid), "rates": rates, "onsets": onsets, "runs": runs,
-            "seeds": seeds}  # fmt: skip
+    return {
+        "ca_mM": np.asarray(grid),
+        "rates": rates,
+        "onsets": onsets,
+        "runs": runs,
+        "seeds": seeds,
+    }
 
 
 def _plot_tetany(ax, d):
@@ -383,8 +481,11 @@ def _plot_tetany(ax, d):
 def normal_ca(session) -> dict:
     """Rates at normal ionised Ca (1.2 mM) for Mg 0.2, 0.5 and 1.0, per seed."""
     duration = 1000.0 if session.quick else 2000.0
-    return {(mg, s): experiments.spontaneous(PR, 1.2, mg, s, duration)["rate_hz"]
-            for mg in (0.2, 0.5, 1.0) for s in _seeds(session)}  # fmt: skip
+    return {
+        (mg, s): experiments.spontaneous(PR, 1.2, mg, s, duration)["rate_hz"]
+        for mg in (0.2, 0.5, 1.0)
+        for s in _seeds(session)
+    }
 
 
 @check(
@@ -403,8 +504,9 @@ def normal_ca(session) -> dict:
 def no_firing_at_normal_ca(session) -> Outcome:
     rates = normal_ca(session)
     extra = {f"Ca 1.2, Mg {mg}, seed {s}": (1.2, r) for (mg, s), r in rates.items()}
-    return Outcome(samples=list(rates.values()),
-                   data={"curve": tetany_sweep(session), "extra": extra})  # fmt: skip
+    return Outcome(
+        samples=list(rates.values()), data={"curve": tetany_sweep(session), "extra": extra}
+    )
 
 
 @check(
@@ -415,8 +517,13 @@ def no_firing_at_normal_ca(session) -> Outcome:
     unit="mM",
     published="symptomatic hypocalcaemia / tetany: iCa < 0.9 mM",
     source=TETANY,
-    accept=Within(0.7, 1.0, "mM", reason="a clinical threshold, not one axon's: 0.1 mM "
-                  "above and 0.2 mM below the usual 0.9 mM"),  # fmt: skip
+    accept=Within(
+        0.7,
+        1.0,
+        "mM",
+        reason="a clinical threshold, not one axon's: 0.1 mM "
+        "above and 0.2 mM below the usual 0.9 mM",
+    ),
     plot=_plot_tetany,
     kind="known_gap",
     not_fitted_to=NOT_FITTED_NODE,
@@ -434,8 +541,9 @@ def _plot_multiplets(ax, d):
     sizes = d["sizes"]
     if sizes:
         ax.hist(sizes, bins=np.arange(0.5, max(sizes) + 1.5), color=fig.MODEL, alpha=0.7)
-    ax.set_xlabel(f"spikes per group (intervals <= {metrics.MULTIPLET_ISI_MS:g} ms), "
-                  f"Ca {MULTIPLET_CA_MM} mM")  # fmt: skip
+    ax.set_xlabel(
+        f"spikes per group (intervals <= {metrics.MULTIPLET_ISI_MS:g} ms), Ca {MULTIPLET_CA_MM} mM"
+    )
     ax.set_ylabel("groups")
     ax.set_yscale("log")
     fig.note(ax, f"{100 * d['fraction']:.0f} % of spikes in doublets or multiplets")
@@ -448,10 +556,10 @@ def _plot_multiplets(ax, d):
     f"ionised Ca {MULTIPLET_CA_MM} mM, Mg 0.5 mM, one value per seed",
     unit="",
     published="the motor units of tetany discharge in doublets, triplets and multiplets",
-    source="clinical EMG of tetany (e.g. Kugelberg 1948, Arch Neurol Psychiatry 60:140; "
-    "recalled)",
-    accept=at_least(0.5, reason="'multiplets' read as most spikes belonging to one: more than "
-                    "half"),  # fmt: skip
+    source="clinical EMG of tetany (e.g. Kugelberg 1948, Arch Neurol Psychiatry 60:140; recalled)",
+    accept=at_least(
+        0.5, reason="'multiplets' read as most spikes belonging to one: more than half"
+    ),
     plot=_plot_multiplets,
     kind="prediction",
     not_fitted_to=NOT_FITTED_NODE,
@@ -470,15 +578,23 @@ LOW_MG_CA_MM = 0.5
 @shared
 def low_mg(session) -> dict:
     duration = 1000.0 if session.quick else 2000.0
-    return {(mg, s): experiments.spontaneous(PR, LOW_MG_CA_MM, mg, s, duration)["rate_hz"]
-            for mg in (0.2, 0.5, 1.0) for s in _seeds(session)}  # fmt: skip
+    return {
+        (mg, s): experiments.spontaneous(PR, LOW_MG_CA_MM, mg, s, duration)["rate_hz"]
+        for mg in (0.2, 0.5, 1.0)
+        for s in _seeds(session)
+    }
 
 
 def _plot_low_mg(ax, d):
     labels = [f"Mg {mg} mM" for mg in (0.2, 0.5, 1.0)]
     means = [np.mean([r for (m, _), r in d["rates"].items() if m == mg]) for mg in (0.2, 0.5, 1.0)]
-    fig.bars(ax, labels, means, ylabel=f"spontaneous firing at iCa {LOW_MG_CA_MM} mM (Hz)",
-             colours=["0.6", fig.MG_COLOUR, fig.MG_COLOUR])  # fmt: skip
+    fig.bars(
+        ax,
+        labels,
+        means,
+        ylabel=f"spontaneous firing at iCa {LOW_MG_CA_MM} mM (Hz)",
+        colours=["0.6", fig.MG_COLOUR, fig.MG_COLOUR],
+    )
 
 
 @check(
@@ -490,8 +606,9 @@ def _plot_low_mg(ax, d):
     published="hypomagnesaemia causes neuromuscular hyperexcitability (less screening); Mg "
     "raises the threshold",
     source="clinical references (literature table, section 4); " + HILLE,
-    accept=at_least(2.0, "Hz", reason="2 Hz is 4 spikes in a 2 s run: beyond chance for a "
-                    "silent reference"),  # fmt: skip
+    accept=at_least(
+        2.0, "Hz", reason="2 Hz is 4 spikes in a 2 s run: beyond chance for a silent reference"
+    ),
     plot=_plot_low_mg,
     kind="prediction",
     not_fitted_to=NOT_FITTED_NODE,
@@ -501,8 +618,9 @@ def low_mg_raises_firing(session) -> Outcome:
     seeds = _seeds(session)
     diffs = [rates[(0.2, s)] - rates[(0.5, s)] for s in seeds]
     high = max(rates[(1.0, s)] for s in seeds)
-    return Outcome(samples=diffs, criteria={"no firing with Mg 1.0 mM": high == 0.0},
-                   data={"rates": rates})  # fmt: skip
+    return Outcome(
+        samples=diffs, criteria={"no firing with Mg 1.0 mM": high == 0.0}, data={"rates": rates}
+    )
 
 
 # ---- the junction: Dodge & Rahamimoff 1967, as a whole ----------------------------------------
@@ -521,17 +639,21 @@ def dodge_rahamimoff(session) -> dict:
     n_shocks = 8 if session.quick else 20
     per_seed = []
     for seed in _seeds(session):
-        table = {mg: experiments.release_vs_ca(PR_RELEASE, grid, mg, n_shocks=n_shocks,
-                                               seed=seed) for mg in DR_MG_MM}  # fmt: skip
+        table = {
+            mg: experiments.release_vs_ca(PR_RELEASE, grid, mg, n_shocks=n_shocks, seed=seed)
+            for mg in DR_MG_MM
+        }
         ca = np.asarray(grid)
         lo, hi = ca <= 0.5, ca >= 1.0
-        per_seed.append({
-            "table": table,
-            "slope_low": {mg: metrics.loglog_slope(ca[lo], r[lo]) for mg, r in table.items()},
-            "slope_high": {mg: metrics.loglog_slope(ca[hi], r[hi]) for mg, r in table.items()},
-            "reciprocal": metrics.reciprocal_analysis(grid, table),
-            "fit": metrics.release_law_fit(grid, table),
-        })  # fmt: skip
+        per_seed.append(
+            {
+                "table": table,
+                "slope_low": {mg: metrics.loglog_slope(ca[lo], r[lo]) for mg, r in table.items()},
+                "slope_high": {mg: metrics.loglog_slope(ca[hi], r[hi]) for mg, r in table.items()},
+                "reciprocal": metrics.reciprocal_analysis(grid, table),
+                "fit": metrics.release_law_fit(grid, table),
+            }
+        )
     return {"ca_mM": np.asarray(grid), "seeds": per_seed}
 
 
@@ -540,14 +662,26 @@ def _plot_release(ax, d):
     ca = dr["ca_mM"]
     first = dr["seeds"][0]
     for colour, mg in zip(fig.SERIES, DR_MG_MM, strict=False):
-        ax.loglog(ca, first["table"][mg], "o-", color=colour, ms=3,
-                  label=f"model, Mg {mg:g} (slope {first['slope_low'][mg]:.2f})")  # fmt: skip
+        ax.loglog(
+            ca,
+            first["table"][mg],
+            "o-",
+            color=colour,
+            ms=3,
+            label=f"model, Mg {mg:g} (slope {first['slope_low'][mg]:.2f})",
+        )
     rel = first["table"][1.0]
     low = ca <= 0.5
     x0, y0 = np.exp(np.mean(np.log(ca[low]))), np.exp(np.mean(np.log(rel[low])))
     grid = np.geomspace(0.15, 0.7, 20)
-    ax.loglog(grid, y0 * (grid / x0) ** 3.78, "--", color=fig.PUBLISHED, lw=1,
-              label="slope 3.78 (published)")  # fmt: skip
+    ax.loglog(
+        grid,
+        y0 * (grid / x0) ** 3.78,
+        "--",
+        color=fig.PUBLISHED,
+        lw=1,
+        label="slope 3.78 (published)",
+    )
     ax.set_xlabel("[Ca]o (mM)")
     ax.set_ylabel("release per docked vesicle and shock")
     ax.legend(fontsize=6, loc="lower right")
@@ -588,8 +722,12 @@ def _per_seed(session, key, mg=None):
     unit="",
     published="3.78 ± 0.2 (SD, 28 experiments)",
     source=DR,
-    accept=around(3.78, 0.3, reason="1.5 published SDs: the model is a mammalian terminal at "
-                  "37 °C, the data a frog junction at room temperature"),  # fmt: skip
+    accept=around(
+        3.78,
+        0.3,
+        reason="1.5 published SDs: the model is a mammalian terminal at "
+        "37 °C, the data a frog junction at room temperature",
+    ),
     plot=_plot_release,
     kind="known_gap",
     not_fitted_to=NOT_FITTED_RELEASE,
@@ -627,15 +765,21 @@ def slope_unchanged_by_mg(session) -> Outcome:
     unit="",
     published="the slope diminishes as [Ca] is raised towards the normal level",
     source=DR,
-    accept=at_least(1.0, reason="a qualitative result; a fall of 1 is far beyond the noise of "
-                    "the slopes (± 0.05)"),  # fmt: skip
+    accept=at_least(
+        1.0,
+        reason="a qualitative result; a fall of 1 is far beyond the noise of the slopes (± 0.05)",
+    ),
     plot=_plot_release,
     kind="prediction",
     not_fitted_to=NOT_FITTED_RELEASE,
 )
 def release_slope_falls(session) -> Outcome:
-    falls = [lo - hi for lo, hi in zip(_per_seed(session, "slope_low", 1.0),
-                                       _per_seed(session, "slope_high", 1.0), strict=True)]  # fmt: skip
+    falls = [
+        lo - hi
+        for lo, hi in zip(
+            _per_seed(session, "slope_low", 1.0), _per_seed(session, "slope_high", 1.0), strict=True
+        )
+    ]
     return Outcome(samples=falls, data={"dr": dodge_rahamimoff(session)})
 
 
@@ -653,8 +797,9 @@ def release_slope_falls(session) -> Outcome:
     not_fitted_to=NOT_FITTED_RELEASE + "; no 4th power is written anywhere",
 )
 def fourth_power_law(session) -> Outcome:
-    rs = [min(line["r"] for line in rec["lines"].values())
-          for rec in _per_seed(session, "reciprocal")]  # fmt: skip
+    rs = [
+        min(line["r"] for line in rec["lines"].values()) for rec in _per_seed(session, "reciprocal")
+    ]
     return Outcome(samples=rs, data={"dr": dodge_rahamimoff(session)})
 
 
@@ -666,8 +811,7 @@ def fourth_power_law(session) -> Outcome:
     unit="",
     published="Mg competes with Ca for site X (the reciprocal lines share their intercept)",
     source=DR + "; the common intercept is recalled",
-    accept=at_most(0.10, reason="10 %: the scatter of intercepts of lines through 6 noisy "
-                   "points"),  # fmt: skip
+    accept=at_most(0.10, reason="10 %: the scatter of intercepts of lines through 6 noisy points"),
     plot=_plot_reciprocal,
     kind="prediction",
     not_fitted_to=NOT_FITTED_RELEASE,
@@ -676,9 +820,11 @@ def mg_competes_in_release(session) -> Outcome:
     recs = _per_seed(session, "reciprocal")
     tables = _per_seed(session, "table")
     lowers = all(np.all(t[2.0] < t[1.0]) and np.all(t[1.0] < t[0.0]) for t in tables)
-    return Outcome(samples=[r["intercept_spread"] for r in recs],
-                   criteria={"Mg lowers release at every Ca": bool(lowers)},
-                   data={"dr": dodge_rahamimoff(session)})  # fmt: skip
+    return Outcome(
+        samples=[r["intercept_spread"] for r in recs],
+        criteria={"Mg lowers release at every Ca": bool(lowers)},
+        data={"dr": dodge_rahamimoff(session)},
+    )
 
 
 @check(
@@ -688,16 +834,22 @@ def mg_competes_in_release(session) -> Outcome:
     unit="mM",
     published="K_Ca ≈ 1 mM (recalled, low confidence)",
     source=DR + "; the value is recalled",
-    accept=Within(0.5, 2.0, "mM", reason="a factor of two each way: the published value is "
-                  "recalled with low confidence"),  # fmt: skip
+    accept=Within(
+        0.5,
+        2.0,
+        "mM",
+        reason="a factor of two each way: the published value is recalled with low confidence",
+    ),
     plot=_plot_reciprocal,
     kind="prediction",
     not_fitted_to=NOT_FITTED_RELEASE + " (the pore's own K_Ca is 1 mM; the apparent constant "
     "of the whole terminal is a result)",
 )
 def apparent_k_ca(session) -> Outcome:
-    return Outcome(samples=[r["k_ca_mM"] for r in _per_seed(session, "reciprocal")],
-                   data={"dr": dodge_rahamimoff(session)})  # fmt: skip
+    return Outcome(
+        samples=[r["k_ca_mM"] for r in _per_seed(session, "reciprocal")],
+        data={"dr": dodge_rahamimoff(session)},
+    )
 
 
 @check(
@@ -707,8 +859,7 @@ def apparent_k_ca(session) -> Outcome:
     unit="mM",
     published="K_Mg ≈ 3 mM (recalled, low confidence)",
     source=DR + "; the value is recalled",
-    accept=Within(1.5, 6.0, "mM", reason="a factor of two each way: recalled with low "
-                  "confidence"),  # fmt: skip
+    accept=Within(1.5, 6.0, "mM", reason="a factor of two each way: recalled with low confidence"),
     plot=_plot_reciprocal,
     kind="known_gap",
     not_fitted_to=NOT_FITTED_RELEASE,
@@ -716,8 +867,10 @@ def apparent_k_ca(session) -> Outcome:
 def apparent_k_mg(session) -> Outcome:
     recs = _per_seed(session, "reciprocal")
     note = "Mg also screens the Ca channels' gates (Zhou & Jones surface), so it acts twice"
-    return Outcome(samples=[r["k_mg_mM"][1.0] for r in recs],
-                   data={"dr": dodge_rahamimoff(session), "note": note})  # fmt: skip
+    return Outcome(
+        samples=[r["k_mg_mM"][1.0] for r in recs],
+        data={"dr": dodge_rahamimoff(session), "note": note},
+    )
 
 
 @check(
@@ -734,8 +887,9 @@ def apparent_k_mg(session) -> Outcome:
     not_fitted_to=NOT_FITTED_RELEASE + " (the sensor has five sites)",
 )
 def release_cooperativity(session) -> Outcome:
-    return Outcome(samples=[f["n"] for f in _per_seed(session, "fit")],
-                   data={"dr": dodge_rahamimoff(session)})  # fmt: skip
+    return Outcome(
+        samples=[f["n"] for f in _per_seed(session, "fit")], data={"dr": dodge_rahamimoff(session)}
+    )
 
 
 @check(
@@ -746,8 +900,13 @@ def release_cooperativity(session) -> Outcome:
     published="≈ 50 (rodent NMJ, recalled)",
     source="rodent neuromuscular junction, recalled; release sites: Ruiz et al. 2011, J "
     "Neurosci 31:2000",
-    accept=around(50.0, 5.0, "quanta", reason="the fitted target ± 10 %, the scatter of the "
-                  "model's estimate between seeds being ~1 %"),  # fmt: skip
+    accept=around(
+        50.0,
+        5.0,
+        "quanta",
+        reason="the fitted target ± 10 %, the scatter of the "
+        "model's estimate between seeds being ~1 %",
+    ),
     plot=_plot_release,
     kind="calibration",
     fitted=("unitary_current_pA",),
@@ -773,8 +932,9 @@ def _plot_epp(ax, d):
     for m in d["runs"]:
         ts = m.timeseries()
         ax.plot(ts["time_ms"], ts["epp_mV"], color=fig.MODEL, lw=0.7, alpha=0.6)
-    ax.axhline(PR.muscle_threshold_mV, color=fig.PUBLISHED, ls="--", lw=1,
-               label="muscle AP threshold")  # fmt: skip
+    ax.axhline(
+        PR.muscle_threshold_mV, color=fig.PUBLISHED, ls="--", lw=1, label="muscle AP threshold"
+    )
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("EPP (mV), Krebs (Ca 2.5, Mg 1.2)")
     ax.legend(fontsize=7)
@@ -815,15 +975,22 @@ def mg_block(session) -> dict:
             "quantal_mV": experiments.epp_peak_per_quantum(PR, KREBS[0], mg),
         }
     seeds = (1, 2, 3) if session.quick else tuple(range(1, 11))
-    sampled = {mg: [experiments.junction_shock(PR, KREBS[0], mg, s).muscle_ap_times_ms.size
-                    for s in seeds] for mg in (1.2, 6.0)}  # fmt: skip
+    sampled = {
+        mg: [experiments.junction_shock(PR, KREBS[0], mg, s).muscle_ap_times_ms.size for s in seeds]
+        for mg in (1.2, 6.0)
+    }
     return {"rows": out, "sampled": sampled}
 
 
 def _plot_block(ax, d):
     mgs = list(d["rows"])
-    ax.semilogy(mgs, [max(d["rows"][m]["p_muscle"], 1e-12) for m in mgs], "o-", color=fig.MODEL,
-                label="model: P(muscle AP) per shock")  # fmt: skip
+    ax.semilogy(
+        mgs,
+        [max(d["rows"][m]["p_muscle"], 1e-12) for m in mgs],
+        "o-",
+        color=fig.MODEL,
+        label="model: P(muscle AP) per shock",
+    )
     ax.axvline(6.0, color=fig.PUBLISHED, ls="--", lw=1, label="published: blocked at ≈ 6 mM")
     at_most(0.01).band(ax)
     ax.set_xlabel("bath Mg (mM), Ca 2.5 mM, 37 °C")
@@ -838,15 +1005,16 @@ def _plot_block(ax, d):
     quantity="probability that one shock fires the muscle at 6 mM Mg (Krebs Ca 2.5 mM, "
     "37 °C): quanta ~ Binomial(1700, release per docked vesicle); and sampled shocks",
     unit="",
-    published="≈ 6 mM bath Mg blocks single-shock transmission completely (rat diaphragm, "
-    "37 °C)",
+    published="≈ 6 mM bath Mg blocks single-shock transmission completely (rat diaphragm, 37 °C)",
     source="Mg-block study, rat diaphragm (literature table, section 2)",
-    accept=at_most(0.01, reason="'completely' read as fewer than 1 shock in 100: the "
-                   "resolution of an experiment of a few dozen shocks"),  # fmt: skip
+    accept=at_most(
+        0.01,
+        reason="'completely' read as fewer than 1 shock in 100: the "
+        "resolution of an experiment of a few dozen shocks",
+    ),
     plot=_plot_block,
     kind="prediction",
-    not_fitted_to=NOT_FITTED_RELEASE + "; the threshold was set by the safety factor at "
-    "1.2 mM Mg",
+    not_fitted_to=NOT_FITTED_RELEASE + "; the threshold was set by the safety factor at 1.2 mM Mg",
 )
 def high_mg_blocks_transmission(session) -> Outcome:
     d = mg_block(session)
@@ -855,7 +1023,9 @@ def high_mg_blocks_transmission(session) -> Outcome:
         criteria={
             "every shock transmitted at 1.2 mM Mg (P >= 0.99)": d["rows"][1.2]["p_muscle"] >= 0.99,
             "no sampled shock at 6 mM fires the muscle": sum(d["sampled"][6.0]) == 0,
-            "every sampled shock at 1.2 mM fires the muscle": all(n == 1 for n in d["sampled"][1.2]),
+            "every sampled shock at 1.2 mM fires the muscle": all(
+                n == 1 for n in d["sampled"][1.2]
+            ),
         },
         data=d,
     )
@@ -876,8 +1046,11 @@ def _plot_postsynaptic(ax, d):
     unit="",
     published="Mg reduces the sensitivity of the end plate to acetylcholine (direction)",
     source="del Castillo & Engbaek 1954, J Physiol 124:370",
-    accept=at_most(0.95, reason="the published result is a direction; 5 % is the smallest "
-                   "change the paper's method would show"),  # fmt: skip
+    accept=at_most(
+        0.95,
+        reason="the published result is a direction; 5 % is the smallest "
+        "change the paper's method would show",
+    ),
     plot=_plot_postsynaptic,
     kind="prediction",
     not_fitted_to="nothing: the effect's size comes from Hille's surface constants",
@@ -933,9 +1106,13 @@ _JS = dict(source="Jahr & Stevens 1990, J Neurosci 10:3178", plot=_plot_nmda, ki
     "(mean of the second half of a 40 ms step)",
     unit="",
     published="0.080",
-    accept=around(0.08, 0.02, reason="the sampling noise of 400 receptors over 20 ms; the "
-                  "block and unblock rates have Jahr & Stevens' ratio, so the check confirms "
-                  "the agents reproduce it"),  # fmt: skip
+    accept=around(
+        0.08,
+        0.02,
+        reason="the sampling noise of 400 receptors over 20 ms; the "
+        "block and unblock rates have Jahr & Stevens' ratio, so the check confirms "
+        "the agents reproduce it",
+    ),
     **_JS,
 )
 def nmda_unblocked_at_minus_60(session) -> Outcome:
@@ -950,8 +1127,13 @@ def nmda_unblocked_at_minus_60(session) -> Outcome:
     "5 mV from -50 to +10 mV)",
     unit="mV",
     published="-20.5 mV",
-    accept=around(-20.5, 4.0, "mV", reason="about one step of the clamp series plus sampling "
-                  "noise; the rates have Jahr & Stevens' voltage dependence"),  # fmt: skip
+    accept=around(
+        -20.5,
+        4.0,
+        "mV",
+        reason="about one step of the clamp series plus sampling "
+        "noise; the rates have Jahr & Stevens' voltage dependence",
+    ),
     **_JS,
 )
 def nmda_half_block_voltage(session) -> Outcome:
@@ -972,8 +1154,10 @@ def nmda_half_block_voltage(session) -> Outcome:
     **_JS,
 )
 def nmda_block_scales_with_mg(session) -> Outcome:
-    b = [float(experiments.nmda_block_curve(PR, mg, [-60.0], step_ms=20.0)[0])
-         for mg in (0.0, 0.3, 3.0)]  # fmt: skip
+    b = [
+        float(experiments.nmda_block_curve(PR, mg, [-60.0], step_ms=20.0)[0])
+        for mg in (0.0, 0.3, 3.0)
+    ]
     return Outcome(
         b[2],
         f"{b[0]:.3f} (0), {b[1]:.3f} (0.3), {b[2]:.3f} (3 mM)",
@@ -994,19 +1178,27 @@ def csf_runs(session) -> dict:
             "scenario": {"name": "csf"},
             "environment": {"ca_ionised_mM": 1.2, "mg_ionised_mM": plasma, "mg_csf_mM": 0.82},
             "nerve": {"parts": ["nmda"]},
-            "protocol": {"nmda_mode": "clamp", "voltage_steps_mV": [-60.0],
-                         "step_duration_ms": 40.0},
+            "protocol": {
+                "nmda_mode": "clamp",
+                "voltage_steps_mV": [-60.0],
+                "step_duration_ms": 40.0,
+            },
             "run": {"duration_ms": 40.0, "seed": 1},
             "output": {"snapshots": False},
-        }  # fmt: skip
+        }
         s = cellsim.run(resolve(data, "check")).summary
         out[label] = s["nmda_block_curve"]["unblocked_fraction"][0]
     return out
 
 
 def _plot_csf(ax, d):
-    fig.bars(ax, list(d["runs"]), list(d["runs"].values()), ylabel="unblocked NMDA at -60 mV",
-             colours=[fig.MG_COLOUR, fig.MG_COLOUR])  # fmt: skip
+    fig.bars(
+        ax,
+        list(d["runs"]),
+        list(d["runs"].values()),
+        ylabel="unblocked NMDA at -60 mV",
+        colours=[fig.MG_COLOUR, fig.MG_COLOUR],
+    )
     ax.axhline(float(jahr_stevens(-60.0, 0.82)), color=fig.PUBLISHED, ls="--", lw=1)
     fig.note(ax, "dashed: Jahr & Stevens at CSF Mg 0.82 mM; plasma Mg would give 0.148")
 
@@ -1019,8 +1211,11 @@ def _plot_csf(ax, d):
     unit="",
     published="CSF ionised Mg stays ≈ 0.82 mM when plasma ionised Mg rises 53 %",
     source="Brewer et al. 2001, Clin Neuropharmacol 24:341 (abstract)",
-    accept=around(float(jahr_stevens(-60.0, 0.82)), 0.02, reason="Jahr & Stevens' B at CSF Mg "
-                  "± the sampling noise of 400 receptors"),  # fmt: skip
+    accept=around(
+        float(jahr_stevens(-60.0, 0.82)),
+        0.02,
+        reason="Jahr & Stevens' B at CSF Mg ± the sampling noise of 400 receptors",
+    ),
     plot=_plot_csf,
     kind="input",
 )

@@ -92,9 +92,10 @@ def test_reference_and_numba_give_the_same_trajectory():
     assert ref.quanta_times_ms.size > 0
     assert ref.expected_quanta_per_ap.size == 1 and ref.expected_quanta_per_ap[0] > 0
     populations = ref.agents_by_type[ChannelPopulation]
-    assert sum(pop.n_channels for pop in populations) + sum(
-        s.size for s in ref.channel_states
-    ) == ref.n_channels.sum()
+    assert (
+        sum(pop.n_channels for pop in populations) + sum(s.size for s in ref.channel_states)
+        == ref.n_channels.sum()
+    )
     _same(ref, fast)
 
 
@@ -116,7 +117,9 @@ def test_numba_thread_count_does_not_change_the_result():
             numba.set_num_threads(threads)
             params = dataclasses.replace(SMALL, n_release_sites=600)
             # parallel_min_agents=0: the release-site loop takes the prange path
-            runs.append(_model("numba", duration_ms=12.0, params=params, parallel_min_agents=0).run())
+            runs.append(
+                _model("numba", duration_ms=12.0, params=params, parallel_min_agents=0).run()
+            )
     finally:
         numba.set_num_threads(saved)
     assert runs[0].quanta_times_ms.size > 0
@@ -181,10 +184,18 @@ def _clamped_open_counts(channel_agents: int, seeds: range) -> np.ndarray:
     out = []
     for seed in seeds:
         m = NerveModel.from_arrays(
-            params, ca_o_mM=1.2, mg_o_mM=0.5, duration_ms=duration, seed=seed,
-            parts=("axon",), clamp_mV=clamp, clamped=("axon",),
-            record_every_steps=n, channel_agents=channel_agents, agents=False,
-        )  # fmt: skip
+            params,
+            ca_o_mM=1.2,
+            mg_o_mM=0.5,
+            duration_ms=duration,
+            seed=seed,
+            parts=("axon",),
+            clamp_mV=clamp,
+            clamped=("axon",),
+            record_every_steps=n,
+            channel_agents=channel_agents,
+            agents=False,
+        )
         m.run()
         out.append(int(m.iv[rules.IV_NAF_OPEN]))
     return np.asarray(out, dtype=float)
