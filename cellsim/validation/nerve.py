@@ -325,18 +325,20 @@ def zero_divalents(session) -> dict:
 
 
 def _plot_zero(ax, d):
-    fig.bars(
-        ax,
-        ["no Ca, no Mg", "no Mg (Ca 1.2)"],
-        [d["shift_zero"], d["shift_no_mg"]],
-        ylabel="Na gating shift vs normal (mV)",
-        colours=[fig.CA_COLOUR, fig.MG_COLOUR],
-    )
-    ax.axhline(-18.0, color=fig.PUBLISHED, ls="--", lw=1)
+    values = [d["shift_zero"], d["shift_no_mg"]]
+    ax.bar([0, 1], values, color=[fig.CA_COLOUR, fig.MG_COLOUR], alpha=0.85, label="model")
+    for x, v in enumerate(values):
+        ax.text(x, v, f"{v:.1f}", ha="center", va="top", fontsize=8)
+    ax.axhline(-18.0, color=fig.PUBLISHED, ls="--", lw=1, label="published, frog: -18 mV")
+    ax.set_xticks([0, 1], ["no Ca, no Mg", "no Mg (Ca 1.2)"], fontsize=8)
+    ax.set_ylim(-26.0, 2.0)
+    ax.set_ylabel("Na gating shift vs normal (mV)")
+    ax.legend(fontsize=7, loc="lower right")
     fig.note(
         ax,
-        f"node without Ca and Mg: fires, then rests depolarised at {d['v_zero']:.0f} "
-        f"mV (Na inactivation); without Mg: {d['rate_no_mg']:.0f} Hz",
+        f"without Ca and Mg the node fires, then rests at {d['v_zero']:.0f} mV "
+        f"(Na inactivated); without Mg: {d['rate_no_mg']:.0f} Hz",
+        lower=False,
     )
 
 
@@ -466,10 +468,20 @@ def _plot_tetany(ax, d):
     for r in curve["rates"]:
         ax.plot(curve["ca_mM"], r, "o-", color=fig.MODEL, ms=3, lw=0.8, alpha=0.6)
     ax.plot([], [], "o-", color=fig.MODEL, label="model, Mg 0.5 mM (seeds)")
-    for label, (ca, rate) in d.get("extra", {}).items():
-        ax.plot([ca], [rate], "s", ms=6, label=label)
+    extra = d.get("extra", {})
+    if extra:
+        rates = [rate for _, rate in extra.values()]
+        ax.plot(
+            [1.2] * len(rates),
+            rates,
+            "s",
+            color=fig.MODEL_2,
+            ms=6,
+            label=f"iCa 1.2 mM, Mg 0.2/0.5/1.0 ({len(rates)} runs)",
+        )
     ax.axhline(2.0, color="0.6", ls=":", lw=1, label="2 Hz: 'firing'")
     ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_ylim(bottom=0.0)
     ax.set_xlabel("ionised Ca (mM)")
     ax.set_ylabel("spontaneous firing (Hz)")
     ax.legend(fontsize=6, loc="upper right")
@@ -503,7 +515,7 @@ def normal_ca(session) -> dict:
 )
 def no_firing_at_normal_ca(session) -> Outcome:
     rates = normal_ca(session)
-    extra = {f"Ca 1.2, Mg {mg}, seed {s}": (1.2, r) for (mg, s), r in rates.items()}
+    extra = {(mg, s): (1.2, r) for (mg, s), r in rates.items()}
     return Outcome(
         samples=list(rates.values()), data={"curve": tetany_sweep(session), "extra": extra}
     )
@@ -682,6 +694,8 @@ def _plot_release(ax, d):
         lw=1,
         label="slope 3.78 (published)",
     )
+    ax.set_xticks([0.2, 0.3, 0.5, 1.0, 2.0], ["0.2", "0.3", "0.5", "1", "2"])
+    ax.minorticks_off()
     ax.set_xlabel("[Ca]o (mM)")
     ax.set_ylabel("release per docked vesicle and shock")
     ax.legend(fontsize=6, loc="lower right")
@@ -992,10 +1006,10 @@ def _plot_block(ax, d):
         label="model: P(muscle AP) per shock",
     )
     ax.axvline(6.0, color=fig.PUBLISHED, ls="--", lw=1, label="published: blocked at ≈ 6 mM")
+    ax.set_ylim(1e-12, 2)
     at_most(0.01).band(ax)
     ax.set_xlabel("bath Mg (mM), Ca 2.5 mM, 37 °C")
     ax.set_ylabel("P(muscle AP)")
-    ax.set_ylim(1e-12, 2)
     ax.legend(fontsize=7, loc="lower left")
 
 
