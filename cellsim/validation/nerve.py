@@ -1226,7 +1226,7 @@ def _plot_csf(ax, d):
     published="CSF ionised Mg stays ≈ 0.82 mM when plasma ionised Mg rises 53 %",
     source="Brewer et al. 2001, Clin Neuropharmacol 24:341 (abstract)",
     accept=around(
-        float(jahr_stevens(-60.0, 0.82)),
+        round(float(jahr_stevens(-60.0, 0.82)), 4),
         0.02,
         reason="Jahr & Stevens' B at CSF Mg ± the sampling noise of 400 receptors",
     ),
