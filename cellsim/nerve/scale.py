@@ -23,11 +23,11 @@ from cellsim.output import RunOutput
 from cellsim.scales import Cost, ScaleBase, Setup
 from cellsim.schema import Field
 
-#: Rough single-core costs on the development machine: per simulated ms of the node at a
-#: 1 µs substep, per terminal AP (1700 sites), per step of a part that is on.
-S_PER_NODE_MS = 0.0012
-S_PER_TERMINAL_AP = 0.015
-S_PER_STEP = 2e-8
+#: Rough single-core costs on the development machine: per node substep, per terminal AP
+#: (1700 sites, 2 channels each), per time step of the run.
+S_PER_NODE_SUBSTEP = 1.5e-6
+S_PER_TERMINAL_AP = 0.025
+S_PER_STEP = 8e-8
 NEVER = 2**62  # a stride or threshold that is never reached
 
 
@@ -166,12 +166,7 @@ class NerveScale(ScaleBase):
         steps = round(settings.duration_ms / settings.dt_ms)
         seconds = 1.0 + S_PER_STEP * steps
         if "axon" in parts:
-            seconds += (
-                S_PER_NODE_MS
-                * settings.duration_ms
-                * settings.axon_substeps
-                * (settings.axon_dt_us / settings.dt_us)
-            )
+            seconds += S_PER_NODE_SUBSTEP * steps * settings.axon_substeps
         if "junction" in parts:
             n_aps = len(pulse_onsets_ms(setup.protocol, settings.duration_ms))
             if "axon" in parts:
