@@ -208,8 +208,8 @@ def build_inputs(
     """The per-step inputs of one run, for the parts that read them."""
     n = round(duration_ms / dt_ms)
     onsets = pulse_onsets_ms(protocol, duration_ms)
-    stim = None
-    if "axon" in parts:
+    stim = None  # no per-step array for a node without pulses (a long quiet run stays small)
+    if "axon" in parts and onsets.size:
         stim = square_pulses(onsets, protocol.pulse_duration_ms, protocol.amplitude_nA, n, dt_ms)
     if "nmda" not in parts:
         return Inputs(stim, onsets, None, None, ())

@@ -173,7 +173,8 @@ class NerveScale(ScaleBase):
                 n_aps = max(n_aps, settings.duration_ms / 50.0)  # spontaneous firing
             seconds += S_PER_TERMINAL_AP * n_aps
         # per-step inputs (stimulus, glutamate, clamp) of the parts that read them, records
-        inputs = ("axon" in parts) + 2 * ("nmda" in parts)
+        pulses = setup.protocol.kind != "none"
+        inputs = ("axon" in parts and pulses) + 2 * ("nmda" in parts)
         rows = steps / settings.steps(settings.record_every_ms)
         memory = steps * 8 * inputs + rows * 8 * len(RECORD_COLUMNS)
         return Cost(steps=steps, memory_bytes=float(memory), seconds=seconds)
