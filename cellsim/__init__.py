@@ -21,6 +21,9 @@ from cellsim.results import read_results, write_results
 from cellsim.scenario import Scenario
 from cellsim.scenario import load as load_scenario
 
+#: The name cellsim is published under on PyPI (``pip install cellsim-camg``); the import
+#: name stays ``cellsim``.  (The PyPI name ``cellsim`` belongs to an unrelated project.)
+DISTRIBUTION = "cellsim-camg"
 __version__ = "0.1.0"
 
 __all__ = [

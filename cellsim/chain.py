@@ -14,6 +14,11 @@ checks, the app and the tests call.  It knows scales only through the
   the scales the hand-off names (all the others by default).  Each becomes a child of the
   producer's output (a sub-folder of the results folder), and the producer's summary lists
   every hand-off's environment and key figures under ``handoffs``.
+
+Before anything runs, :func:`estimate` adds up what the run will cost (each scale's
+:meth:`~cellsim.scales.Scale.estimate`, summed over a chain's hand-offs) and
+:func:`check_cost` refuses a run past the documented limits (:data:`LIMITS`) unless the
+caller allows a large run (``--allow-large``).
 """
 
 from __future__ import annotations
@@ -25,15 +30,31 @@ import numpy as np
 
 from cellsim import scales
 from cellsim.environment import Environment
+from cellsim.errors import ScenarioError
 from cellsim.output import RunOutput
+from cellsim.scales import Cost
 
 if TYPE_CHECKING:
     from cellsim.scales import Setup
     from cellsim.scenario import Scenario
 
 
-def run(scenario: Scenario, *, progress: bool = False) -> RunOutput:
-    """Run a loaded scenario (one scale or a chain) and return its RunOutput."""
+#: What one run may cost without ``allow_large`` (``--allow-large``): 10⁹ steps, 4 GB of
+#: memory, 2 hours on one core.  The bundled scenarios need at most a few minutes and
+#: tens of MB; past these a run is almost always a typing mistake (a time step in the wrong
+#: unit, an extra zero in a duration).  Documented in README.md ("Limits").
+LIMITS = Cost(steps=1_000_000_000, memory_bytes=4e9, seconds=2 * 3600.0)
+
+
+def run(scenario: Scenario, *, progress: bool = False, allow_large: bool = False) -> RunOutput:
+    """Run a loaded scenario (one scale or a chain) and return its RunOutput.
+
+    Raises
+    ------
+    ScenarioError
+        If the run's estimated cost is past :data:`LIMITS` and ``allow_large`` is false.
+    """
+    check_cost(scenario, allow_large=allow_large)
     setups = {name: _for_output(setup, scenario.output) for name, setup in scenario.setups.items()}
     order = list(setups)
     first = scales.get(order[0])
@@ -44,6 +65,98 @@ def run(scenario: Scenario, *, progress: bool = False) -> RunOutput:
         out = drive(order, setups, scenario.environment, progress=progress)
     _label(out, scenario.name)
     return out
+
+
+def parts(scenario: Scenario) -> list[tuple[str, str]]:
+    """``(label, scale)`` of every simulation a run makes, in order (hand-offs included)."""
+    order = list(scenario.setups)
+    first = scales.get(order[0])
+    if not first.produces_environment:
+        return [(name, name) for name in order]
+    out = [(order[0], order[0])]
+    for index, runs in enumerate(first.handoff_runs(scenario.setups[order[0]])):
+        out += [(f"hand-off {index + 1} {name}", name) for name in (list(runs) or order[1:])]
+    return out
+
+
+def estimate(scenario: Scenario) -> Cost:
+    """What a run will cost: the sum over every simulation it makes.
+
+    Steps and seconds add up; memory too, because a chain keeps every hand-off's output
+    until the results folder is written.
+    """
+    costs = [cost for _, cost in _costs(scenario)]
+    return Cost(
+        steps=sum(int(c.steps) for c in costs),
+        memory_bytes=float(sum(c.memory_bytes for c in costs)),
+        seconds=float(sum(c.seconds for c in costs)),
+    )
+
+
+def _costs(scenario: Scenario) -> list[tuple[str, Cost]]:
+    setups = {n: _for_output(s, scenario.output) for n, s in scenario.setups.items()}
+    return [(label, scales.get(name).estimate(setups[name])) for label, name in parts(scenario)]
+
+
+def describe_cost(cost: Cost) -> str:
+    """``about 30,000 steps, 4.3 MB, 4 s on one core``."""
+    return (
+        f"about {_count(cost.steps)} steps, {_bytes(cost.memory_bytes)} of memory, "
+        f"{_duration(cost.seconds)} on one core"
+    )
+
+
+def check_cost(scenario: Scenario, *, allow_large: bool = False) -> Cost:
+    """The run's estimated cost; refuse it past :data:`LIMITS` unless ``allow_large``."""
+    total = estimate(scenario)
+    over = []
+    if total.steps > LIMITS.steps:
+        over.append(f"{_count(total.steps)} steps (limit {_count(LIMITS.steps)})")
+    if total.memory_bytes > LIMITS.memory_bytes:
+        over.append(f"{_bytes(total.memory_bytes)} of memory (limit {_bytes(LIMITS.memory_bytes)})")
+    if total.seconds > LIMITS.seconds:
+        over.append(f"{_duration(total.seconds)} on one core (limit {_duration(LIMITS.seconds)})")
+    if over and not allow_large:
+        where = scenario.path or scenario.name
+        detail = ""
+        if len(parts(scenario)) > 1:
+            detail = (
+                " By part: "
+                + "; ".join(f"{label}: {describe_cost(c)}" for label, c in _costs(scenario))
+                + "."
+            )
+        raise ScenarioError(
+            f"{where}: this run is too large: about {', '.join(over)}.{detail} Shorten the "
+            "run, lengthen its time step or record less often; if you mean it, pass "
+            "--allow-large (Python: allow_large=True)."
+        )
+    return total
+
+
+def _count(n: float) -> str:
+    if n < 1e7:
+        return f"{n:,.0f}"
+    mantissa, exponent = f"{n:.2g}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _bytes(n: float) -> str:
+    for unit, size in (("EB", 1e18), ("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}" if n < 1e21 else f"{_count(n)} bytes"
+    return f"{n / 1e3:.3g} kB"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    if seconds < 1000 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    return f"{_count(seconds / 3.156e7)} years"
 
 
 def _for_output(setup: Setup, output: dict) -> Setup:

@@ -50,6 +50,41 @@ def configure() -> None:
 configure()
 
 
+def _warm_key() -> str:
+    """What numba's cache entries depend on besides the source hash: where the package
+    lives, the Python version, and the jitted files' modification times."""
+    root = Path(__file__).parent
+    h = hashlib.sha256(str(root).encode())
+    h.update(sys.version.encode())
+    for name in JIT_SOURCES:
+        st = (root / name).stat()
+        h.update(f"{name}:{st.st_mtime_ns}:{st.st_size}".encode())
+    return h.hexdigest()[:12]
+
+
+def warm_marker(scale_name: str) -> Path:
+    """The file that says a scale's kernels are compiled in numba's cache for this install.
+
+    It lives inside the cache directory, so deleting the cache removes it too.
+    """
+    return Path(os.environ["NUMBA_CACHE_DIR"]) / f".warm-{scale_name}-{_warm_key()}"
+
+
+def is_warm(scale_name: str) -> bool:
+    """Whether a run of this scale has completed with the current kernels (no compiling)."""
+    return warm_marker(scale_name).exists()
+
+
+def mark_warm(scale_name: str) -> None:
+    """Note that a run of this scale completed: its kernels are in numba's cache now."""
+    marker = warm_marker(scale_name)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:  # a read-only cache only costs the notice being shown again
+        pass
+
+
 def kernel_threads(requested: int, work_items: int, parallel_min_items: int) -> int:
     """numba threads for a kernel run: the one thread policy of every scale.
 

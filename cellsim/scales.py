@@ -143,6 +143,12 @@ class ScaleBase:
     produces_environment: bool = False
     starts_thread_pool: bool = False
     description: str = ""
+    #: Seconds numba needs to compile this scale's kernels on a first run (0: none).
+    compile_s: float = 0.0
+
+    def what_you_see(self, summary: dict) -> str:
+        """A short paragraph for a teacher on what a run of this scale shows (or "")."""
+        return ""
 
     def tables(self) -> dict[str, Table]:
         return {

@@ -41,16 +41,18 @@ from typing import Any
 from cellsim import scales
 from cellsim.environment import ENVIRONMENT_TABLE, Environment
 from cellsim.errors import ScenarioError
+from cellsim.output_folder import folder_name_problem
 from cellsim.scales import Setup
 from cellsim.schema import Field, Table, as_data, build, unknown_key_message, validate
 
 #: Longest scenario name: it becomes a folder name.
 MAX_NAME_LENGTH = 80
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _name_problem(name: str) -> str | None:
-    if not _NAME.match(name) or len(name) > MAX_NAME_LENGTH:
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a scenario's or a sweep's name (a folder name), or ``None``."""
+    if not _NAME.fullmatch(name) or len(name) > MAX_NAME_LENGTH:
         return (
             f"a name is a folder name: 1-{MAX_NAME_LENGTH} letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
@@ -58,17 +60,33 @@ def _name_problem(name: str) -> str | None:
     return None
 
 
+def _directory_problem(value: str) -> str | None:
+    """An ``[output] directory`` must end in a usable folder name ("" means the default)."""
+    if not value:
+        return None
+    if len(value) > 1024:
+        return "a folder path of at most 1024 characters"
+    if "\x00" in value:
+        return "a folder path cannot contain a NUL character"
+    return folder_name_problem(Path(value).name)
+
+
 SCENARIO_TABLE = Table(
     {
         "name": Field(
-            str, doc="short name, used for the default results folder", check=_name_problem
+            str, doc="short name, used for the default results folder", check=name_problem
         ),
         "description": Field(str, default="", doc="one line shown by `cellsim list`"),
     }
 )
 OUTPUT_TABLE = Table(
     {
-        "directory": Field(str, default="", doc="results folder (default results/<name>)"),
+        "directory": Field(
+            str,
+            default="",
+            doc="results folder (default results/<name>)",
+            check=_directory_problem,
+        ),
         "snapshots": Field(bool, default=True, doc="save particle snapshots for animations"),
         "figure": Field(bool, default=True, doc="write figure.png"),
     }
@@ -315,8 +333,9 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Scenario:
 
 
 def bundled_dir() -> Path:
-    """The folder of bundled scenarios (in a source checkout)."""
-    return Path(__file__).resolve().parent.parent / "scenarios"
+    """The folder of bundled scenarios: package data, ``cellsim/scenarios`` (sweeps in its
+    ``sweeps`` folder).  A source checkout also has it as ``scenarios/`` (a link)."""
+    return Path(__file__).resolve().parent / "scenarios"
 
 
 def find(path: str | Path) -> Path:

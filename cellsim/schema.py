@@ -36,6 +36,11 @@ from cellsim.errors import ScenarioError
 REQUIRED = object()  # sentinel: a Field with this default must be given
 ABSENT = object()  # sentinel: an optional key that is left out of the result when absent
 
+#: Largest magnitude of a model parameter that states no bound of its own: four orders
+#: above the largest default of any set (25 000 mmol of bone Ca), far below where floats
+#: overflow in rates, areas or counts.  A typo such as 1e300 stops here, with its key.
+PARAMETER_MAGNITUDE = 1e9
+
 #: What a parameter value rests on.
 BASES = {
     "literature": "the value of a cited paper (unit conversion only)",
@@ -51,6 +56,11 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
     if isinstance(kind, tuple):
         return " or ".join(names.get(k, k.__name__) for k in kind)
     return names.get(kind, kind.__name__)
+
+
+def _plural(kind: type) -> str:
+    names = {bool: "true/false values", int: "integers", float: "numbers", str: "strings"}
+    return names.get(kind, f"{getattr(kind, '__name__', kind)} values")
 
 
 def _found(value: Any) -> str:
@@ -108,9 +118,8 @@ class Field:
     def convert(self, value: Any, where: str) -> Any:
         if self.is_list:
             if not isinstance(value, list):
-                raise ScenarioError(
-                    f"{where}: expected a list of {_type_name(self.kind)}, found {_found(value)}."
-                )
+                raise ScenarioError(f"{where}: expected a list of {_plural(self.kind)}, "
+                                    f"found {_found(value)}.")  # fmt: skip
             out = [self._scalar(v, f"{where}[{i}]") for i, v in enumerate(value)]
         else:
             out = self._scalar(value, where)
@@ -408,12 +417,18 @@ def _field_spec(f: dataclasses.Field, hint) -> Field | Table | ListOf:
         default = list(default)
     if default is None:
         default = ABSENT
+    minimum, maximum = getattr(info, "minimum", None), getattr(info, "maximum", None)
+    if isinstance(info, ParamInfo) and kind in (int, float):
+        # one rule for every model parameter: within its stated bounds, and never past
+        # PARAMETER_MAGNITUDE where it states none (defaults are all below 10^5)
+        maximum = PARAMETER_MAGNITUDE if maximum is None else maximum
+        minimum = -PARAMETER_MAGNITUDE if minimum is None else minimum
     return Field(
         kind,
         default=default,
         doc=_doc(f),
-        minimum=getattr(info, "minimum", None),
-        maximum=getattr(info, "maximum", None),
+        minimum=minimum,
+        maximum=maximum,
         exclusive_minimum=getattr(info, "exclusive_minimum", False),
         choices=getattr(info, "choices", None),
         is_list=is_seq,

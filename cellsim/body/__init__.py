@@ -1,18 +1,22 @@
-"""Body scale: whole-body Ca/Mg homeostasis from the pill to the plasma.
+"""Body scale: whole-body Ca, Mg and phosphate from the pill to the plasma (and the cells).
 
-Compartment ODEs (gut lumen, extracellular fluid, bone, cells, PTH,
-calcitriol) solved with scipy.  Modules: :mod:`~cellsim.body.params` (named,
-cited parameter sets), :mod:`~cellsim.body.protocol` (diet, doses, hand-offs, run
-settings; intakes),
-:mod:`~cellsim.body.model` (the ODE system and its integration: the body's kernel is
-scipy's LSODA, so it has no agents, state arrays or reference engine of its own),
-:mod:`~cellsim.body.metrics` (summary), :mod:`~cellsim.body.experiments` (absorption
-curves, loads), :mod:`~cellsim.body.plots` (figure), :mod:`~cellsim.body.scale` (the
-scale: tables, checks, one run, the environment it hands on).
+Compartment ODEs (gut, extracellular fluid, kidney segments, parathyroid secretory pool,
+1a-hydroxylase and calcitriol, bone exchange and remodelling, regulated cell Mg, CSF)
+solved with scipy. Modules:
 
-What is mechanistic, illustrative, hypothesis: mass flows, saturable + linear
-absorption, segmental renal handling and hormone feedback loops are
-mechanistic in structure; their constants are fitted to the published results
-named in :class:`~cellsim.body.params.BodyParams` or illustrative; strong Ca-Mg
-competition in the gut (``competition = "strong"``) is a hypothesis.
+* :mod:`~cellsim.body.params` -- named, cited parameter sets; persons; competition
+  variants; disease and drug presets;
+* :mod:`~cellsim.body.protocol` -- diet, oral doses and salt forms, IV infusions, plasma
+  clamps, hand-offs, run settings, and the records the model sees;
+* :mod:`~cellsim.body.model` -- the state, one rate law per process, the integration
+  (the body's kernel is scipy's LSODA: no agents, state arrays or reference engine);
+* :mod:`~cellsim.body.baseline` -- the fixed healthy reference and the settled start state,
+  computed once per process (and cached between processes);
+* :mod:`~cellsim.body.metrics` -- the summary of a run (never runs a model);
+* :mod:`~cellsim.body.experiments` -- published study designs run on the model;
+* :mod:`~cellsim.body.fitting` -- how each calibrated constant was fitted;
+* :mod:`~cellsim.body.plots` -- the figure; :mod:`~cellsim.body.scale` -- the scale.
+
+What is mechanistic, calibrated, illustrative or a hypothesis is said field by field in
+:class:`~cellsim.body.params.BodyParams` and summarised in ``docs/body.md``.
 """

@@ -1,4 +1,4 @@
-"""The ``cellsim`` command line: list, validate, run, animate, sweep, check.
+"""The ``cellsim`` command line: list, validate, run, compare, animate, sweep, check, app.
 
 One module per subcommand, each with ``add_parser(sub)`` beside ``main(args)``.  Imports
 are lazy so ``cellsim --help`` and ``cellsim validate`` stay fast.  A user mistake (any
@@ -11,10 +11,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cellsim.cli import animate, check, listing, run, sweep, validate
+from cellsim.cli import animate, app, check, compare, listing, run, sweep, validate
 
 #: Subcommands in the order ``cellsim --help`` lists them.
-SUBCOMMANDS = (listing, validate, run, animate, sweep, check)
+SUBCOMMANDS = (listing, validate, run, compare, animate, sweep, check, app)
+
+
+def version_text() -> str:
+    """``cellsim --version``: the version and the name it is installed under."""
+    from cellsim import DISTRIBUTION, __version__
+
+    return f"cellsim {__version__} (install: pip install {DISTRIBUTION})"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         "simulations of muscle fibre, nerve and body.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(sub)

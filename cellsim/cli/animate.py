@@ -43,7 +43,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="FILE",
         help="FILE.mp4 (H.264), FILE.gif, or FILE.png (one still frame)",
     )
-    p.add_argument("--fps", type=float, default=20.0, help="frames per second (default 20)")
+    p.add_argument("--fps", type=float, help="frames per second (default 20 for MP4, 10 for GIF)")
     speed = p.add_mutually_exclusive_group()
     speed.add_argument(
         "--ms-per-s", type=float, metavar="MS", help="slow motion: simulated ms per second of video"
@@ -62,7 +62,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--dpi",
         type=float,
         default=100.0,
-        help="resolution: pixels per inch; one column is 6.4 in wide (default 100)",
+        help="resolution: pixels per inch; one column is 6.4 x 7.2 in (default 100: two "
+        "columns are 1280 x 720 px; 150 gives 1920 x 1080)",
     )
     p.add_argument("--title", help="title over the whole figure")
     p.add_argument(
@@ -79,7 +80,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help=f"comma-separated panels to show, from {','.join(PANEL_NAMES)} "
         "(default: all the results have data for)",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="print one line (the file written), no progress"
+    )
     p.set_defaults(func=main)
     return p
 
@@ -107,7 +110,7 @@ def main(args) -> int:
         at_ms=args.at_ms,
         progress=not args.quiet,
     )
-    report(info)
+    report(info, quiet=args.quiet)
     return 0
 
 
@@ -116,17 +119,21 @@ def animate_run_folder(folder, quiet: bool = False) -> int:
     from cellsim.render.animation import animate
 
     info = animate([folder], Path(folder) / RUN_ANIMATION_NAME, progress=not quiet)
-    report(info)
+    report(info, quiet=quiet)
     return 0
 
 
-def report(info) -> None:
+def report(info, quiet: bool = False) -> None:
+    """What was written: one line (with -q only the file and its size)."""
+    if quiet:
+        print(f"{info.path} ({info.path.stat().st_size / 1e6:.1f} MB)")
+        return
     lo, hi = info.window_ms
     if info.path.suffix.lower() == ".png":
         print(f"still: {info.path} ({info.width_px}x{info.height_px} px)")
         return
     print(
         f"animation: {info.path} ({info.frames} frames, {info.width_px}x{info.height_px} px, "
-        f"{info.fps:g} fps, {lo:g}-{hi:g} ms at {info.ms_per_s:.3g} ms per second; "
-        f"rendered in {info.wall_s:.1f} s)"
+        f"{info.fps:g} fps, {lo:g}-{hi:g} ms at {info.ms_per_s:.3g} ms per second, "
+        f"{info.path.stat().st_size / 1e6:.1f} MB; rendered in {info.wall_s:.1f} s)"
     )

@@ -42,4 +42,14 @@ def print_summary(summary: dict) -> None:
             continue
         if isinstance(value, dict):
             continue
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            # records (e.g. one per dose) are for files, not for the terminal; records that
+            # carry a one-line "text" (a body run's dose regimens) print it
+            if all(isinstance(v, dict) and "text" in v for v in value):
+                print(f"  {key}:")
+                for record in value:
+                    print(f"    {record['text']}")
+                continue
+            print(f"  {key:<28} {len(value)} records (see summary.json)")
+            continue
         print(f"  {key:<28} {format_value(value)}")

@@ -115,6 +115,13 @@ def fit_force_pca(pca, force) -> dict:
 
     pca = np.asarray(pca, dtype=float)
     force = np.asarray(force, dtype=float)
+    if len(set(pca[np.isfinite(force)].tolist())) < 3:  # three parameters need three levels
+        return {
+            "fmax": math.nan,
+            "pca50": math.nan,
+            "hill_n": math.nan,
+            "hill_fit": "not fitted: fewer than 3 different pCa levels with a steady force",
+        }
     try:
         guess = (max(force.max(), 1e-3), float(np.median(pca)), 3.0)
         (fmax, pca50, n), _ = curve_fit(hill_force, pca, force, p0=guess, maxfev=20000)

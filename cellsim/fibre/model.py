@@ -403,7 +403,7 @@ class FibreModel(RecordStepModel):
         return self.step_index >= self.n_steps
 
     def advance_record(self) -> None:
-        """One record interval (``model.step()`` in Mesa's terms): advance, observe, collect.
+        """One record interval (``model.step()`` in Mesa's terms): advance and observe.
 
         Stops early at a change of the clamp's bath, so each level starts on time.
         """
@@ -415,11 +415,13 @@ class FibreModel(RecordStepModel):
         if self.step_index in self._clamp_changes:
             self.set_clamp(*self._clamp_changes[self.step_index])
         self.observe()
-        self.datacollector.collect(self)
+        self._last_advance = n
+
+    def after_record(self) -> None:
         if self._on_record is not None:
             self._on_record(self)
         if self._progress is not None:
-            self._progress(n)
+            self._progress(self._last_advance)
 
     def advance(self, n_steps: int) -> None:
         """Advance ``n_steps`` kernel time steps (one kernel call with the numba engine).

@@ -31,6 +31,10 @@ PARALLEL_MIN_IONS = 500_000
 S_PER_MS_AT_5US = 0.02
 CLAMP_S_PER_MS = 0.065
 BYTES_PER_ION = 45.0
+#: A record: 15 observables as Python floats in Mesa's DataCollector, then a DataFrame.
+BYTES_PER_RECORD = 600.0
+#: A snapshot's sampled rows (1500 Mg, parvalbumin and SERCA rows; thin filament; RyRs).
+SNAPSHOT_BYTES = 60_000.0
 
 
 class FibreScale(ScaleBase):
@@ -48,6 +52,7 @@ class FibreScale(ScaleBase):
         "mg_free_mM": "to [environment] mg_free_intracellular_mM (every scale reads its "
         "surroundings from the environment)"
     }
+    compile_s = 45.0  # numba compiles the kernel on a first run (2-core machine)
     key_figures = (
         "peak_delta_ca_uM",
         "ca_fdhm_ms",
@@ -56,6 +61,11 @@ class FibreScale(ScaleBase):
         "residual_force_fraction",
         "cramp",
     )
+
+    def what_you_see(self, summary: dict) -> str:
+        from cellsim.fibre import plots
+
+        return plots.what_you_see(summary)
 
     def check(self, setup: Setup, env: Environment, where: str) -> None:
         p, protocol, settings = setup.params, setup.protocol, setup.settings
@@ -115,7 +125,13 @@ class FibreScale(ScaleBase):
         scale = volume / 0.04 / p.particle_weight  # the cost grows with the particle count
         seconds = 1.0 + per_ms * ms * 5.0 / settings.dt_us * scale
         ions = 602.214 * volume / p.particle_weight * (p.sr_ca_total_uM + 1500.0 + p.pv_sites_uM)
-        return Cost(steps=steps, memory_bytes=ions * BYTES_PER_ION, seconds=seconds)
+        # what the run keeps: one record per record_every_ms, one snapshot per
+        # snapshot_every_ms (sampled rows, plus the free Ca ions: at most ~100 uM of them)
+        records = steps / max(1, round(settings.record_every_ms / settings.dt_ms))
+        frames = ms / settings.snapshot_every_ms if settings.snapshot_every_ms else 0.0
+        frame_bytes = SNAPSHOT_BYTES + 12.0 * 602.214 * volume / p.particle_weight * 100.0
+        memory = ions * BYTES_PER_ION + records * BYTES_PER_RECORD + frames * frame_bytes
+        return Cost(steps=steps, memory_bytes=memory, seconds=seconds)
 
 
 def output_from(model: FibreModel, recorder: SnapshotRecorder | None = None) -> RunOutput:

@@ -584,14 +584,16 @@ class NerveModel(RecordStepModel):
         return self.step_index >= self.n_steps
 
     def advance_record(self) -> None:
-        """One record interval (``model.step()`` in Mesa's terms): advance, snapshot, collect."""
+        """One record interval (``model.step()`` in Mesa's terms): advance and snapshot."""
         n = min(self.record_every, self.n_steps - self.step_index)
         self.advance(n)
         if self.step_index % self.snapshot_every == 0:
             self._take_snapshot()
-        self.datacollector.collect(self)
+        self._last_advance = n
+
+    def after_record(self) -> None:
         if self._bar is not None:
-            self._bar.update(n)
+            self._bar.update(self._last_advance)
 
     def run(self, progress: bool = False) -> NerveModel:
         """Step to the end of the run (``while running: step()``), with a progress bar."""

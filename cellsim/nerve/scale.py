@@ -70,7 +70,13 @@ class NerveScale(ScaleBase):
         "sweep": "removed: `cellsim sweep` varies any key, e.g. environment.ca_ionised_mM "
         "(see scenarios/sweeps/release_vs_ca.toml)",
     }
+    compile_s = 10.0  # numba compiles the kernel on a first run (2-core machine)
     key_figures = ("spontaneous_rate_hz", "spike_count", "muscle_ap_count", "release_quanta_mean")
+
+    def what_you_see(self, summary: dict) -> str:
+        from cellsim.nerve import plots
+
+        return plots.what_you_see(summary)
 
     def check(self, setup: Setup, env: Environment, where: str) -> None:
         settings = setup.settings
@@ -171,13 +177,29 @@ class NerveScale(ScaleBase):
             n_aps = len(pulse_onsets_ms(setup.protocol, settings.duration_ms))
             if "axon" in parts:
                 n_aps = max(n_aps, settings.duration_ms / 50.0)  # spontaneous firing
-            seconds += S_PER_TERMINAL_AP * n_aps
-        # per-step inputs (stimulus, glutamate, clamp) of the parts that read them, records
+            # a terminal AP's work grows with the release sites (floats: a huge override
+            # must not overflow)
+            seconds += S_PER_TERMINAL_AP * n_aps * float(setup.params.n_release_sites) / 1700.0
+        # per-step inputs (stimulus, glutamate, clamp) of the parts that read them, and the
+        # records (Python floats in Mesa's DataCollector: ~40 bytes a value)
         pulses = setup.protocol.kind != "none"
         inputs = ("axon" in parts and pulses) + 2 * ("nmda" in parts)
         rows = steps / settings.steps(settings.record_every_ms)
-        memory = steps * 8 * inputs + rows * 8 * len(RECORD_COLUMNS)
+        memory = steps * 8 * inputs + rows * 40 * len(RECORD_COLUMNS)
+        memory += _agent_bytes(setup.params, tuple(parts), settings.channel_agents)
         return Cost(steps=steps, memory_bytes=float(memory), seconds=seconds)
+
+
+def _agent_bytes(p: NerveParams, parts: tuple[str, ...], channel_agents: int) -> float:
+    """Memory of the agents' state arrays (floats: a huge override must not overflow)."""
+    n = 0.0
+    if "axon" in parts and channel_agents < 0:  # every channel an agent
+        n += float(p.n_naf) + float(p.n_nap) + float(p.n_ks) + float(p.n_kf)
+    if "junction" in parts:
+        n += float(p.n_release_sites) * (p.channels_per_site + 3 + 8 * (p.sensor_sites + 1))
+    if "nmda" in parts:
+        n += 2.0 * float(p.n_nmda)
+    return n
 
 
 def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float) -> dict[str, Any]:
@@ -219,6 +241,17 @@ def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float)
         s["docked_fraction_min"] = round(float(model.docked_fraction_per_ap.min()), 4)
         if model.p[rules.SHADOW] > 0:
             s["expected_quanta_mean"] = float(model.expected_quanta_per_ap.mean())
+    # a figure of a part that was not simulated, or a mean over no events, is no number:
+    # None (null in summary.json) with the reason, never a 0 that looks measured
+    reasons = {}
+    if "axon" not in parts:
+        reasons["spike_count"] = reasons["spontaneous_rate_hz"] = "no axon simulated"
+    if not terminal_aps:
+        reasons["release_quanta_mean"] = "the terminal never fired"
+        reasons["transmission_fraction"] = "the terminal never fired"
+    if reasons:
+        s.update(dict.fromkeys(reasons))
+        s["not_applicable"] = reasons
     if inputs.voltage_steps_mV:
         curve = metrics.block_curve(
             model.timeseries(), inputs.voltage_steps_mV, protocol.step_duration_ms

@@ -4,8 +4,12 @@ Fibre panel (x along the fibre, y across it; z is dropped): the cytosolic column
 from the triad (x = 0) to the M-line (x = 1 µm), the SR terminal cisterna with
 its RyR channels to the left (drawn as an 8 × 8 grid: y across, z as depth),
 the longitudinal SR with its SERCA pump slots along the top wall.  Free Ca
-ions are orange, the Mg sample blue (filled free, ring bound), troponin
-regulatory sites squares coloured by what they hold.
+ions are orange, the Mg sample small and pale blue (it is the background),
+troponin regulatory sites large squares coloured by what they hold (grey empty,
+orange Ca, blue Mg), so that a fibre that does not relax stays orange.  Beside
+it, bars count the Ca particles free, on troponin and in the pumps, and the Mg
+on troponin, on one scale for every column: the difference between two runs
+is read at a glance.
 
 Sarcomere panel: a schematic full sarcomere (Z-disc, thin filaments, thick
 filaments around the M-line, Z-disc) drawn to scale in µm, whose width is the
@@ -52,15 +56,15 @@ def _markers(ax, marker, size, colour, hollow=False, zorder=3, alpha=1.0, mew=0.
 class FibreView:
     """Artists of the fibre panel of one run."""
 
-    def __init__(self, ax, run, scale: float = 1.0):
+    def __init__(self, ax, run, scale: float = 1.0, font_pt: float = 11.5):
         s = run.snap
         self.run = run
         lx, ly, lz = (float(v) for v in s["box_um"])
         self.lx, self.ly, self.lz = lx, ly, lz
         ax.set_xlim(-CISTERNA_W - 0.01, lx + 0.01)
         ax.set_ylim(-0.01, ly + SR_BAND + 0.01)
-        ax.set_xticks([0, lx / 2, lx])
-        ax.set_xticklabels(["0\ntriad", f"{lx / 2:g} µm", f"{lx:g}\nM-line"], fontsize=7)
+        ax.set_xticks([0, lx])  # the middle is left free for the sarcomere's caption below
+        ax.set_xticklabels(["triad", f"M-line ({lx:g} µm)"], fontsize=font_pt)
         ax.set_yticks([])
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
@@ -73,9 +77,9 @@ class FibreView:
         self.sr_label = ax.text(
             0.01,
             ly + SR_BAND / 2,
-            "longitudinal SR: SERCA pumps (orange = carrying Ca)",
+            "SR: SERCA pumps (orange = carrying Ca)",
             va="center",
-            fontsize=6.5,
+            fontsize=font_pt,
             color="0.2",
             zorder=6,
             bbox={"fc": "white", "alpha": 0.75, "ec": "none", "pad": 0.6},
@@ -86,7 +90,7 @@ class FibreView:
             "SR",
             ha="center",
             va="bottom",
-            fontsize=6.5,
+            fontsize=font_pt,
             color="0.35",
         )
         ax.axvline(lx, color="0.4", ls="--", lw=0.8, zorder=0)
@@ -104,7 +108,7 @@ class FibreView:
         ryr = s["ryr_yz_um"]
         self.ryr_xy = np.column_stack([-0.012 - 0.09 * ryr[:, 1] / lz, ryr[:, 0]])
         # artists, back to front
-        self.reg = [_markers(ax, "s", ms * 0.9, c, zorder=3.5) for c in (EMPTY, CA, MG)]
+        self.reg = [_markers(ax, "s", ms * 1.6, c, zorder=4.5) for c in (EMPTY, CA, MG)]
         self.serca = [_markers(ax, "s", ms * 0.8, c, zorder=2) for c in (EMPTY, CA)]
         self.ryr_closed = _markers(ax, "^", ms * 1.3, "0.35", hollow=True, zorder=2)
         self.ryr_open = _markers(ax, "^", ms * 1.5, OPEN, zorder=3)
@@ -112,9 +116,9 @@ class FibreView:
             _markers(ax, "D", ms * 0.9, c, hollow=h, zorder=3)
             for c, h in ((EMPTY, True), (CA, False), (MG, False))
         ]
-        self.mg_bound = _markers(ax, "o", ms * 0.9, MG, hollow=True, zorder=3, alpha=0.35)
-        self.mg_free = _markers(ax, "o", ms * 0.9, MG, zorder=4, alpha=0.8)
-        self.ca = _markers(ax, "o", ms * 1.25, CA, zorder=5)
+        self.mg_bound = _markers(ax, "o", ms * 0.6, MG, hollow=True, zorder=3, alpha=0.2)
+        self.mg_free = _markers(ax, "o", ms * 0.6, MG, zorder=3, alpha=0.3)
+        self.ca = _markers(ax, "o", ms * 1.1, CA, zorder=5)
         self.has_pv = s.get("pv_xyz_um") is not None and s["pv_xyz_um"].shape[1] > 0
         self.artists = [
             self.cisterna,
@@ -128,6 +132,17 @@ class FibreView:
             self.ca,
             self.sr_label,
         ]
+
+    def counts(self, k: int) -> dict[str, int]:
+        """Particles at snapshot ``k``: Ca free, Ca and Mg on troponin, Ca in pumps."""
+        s = self.run.snap
+        reg = s["reg_species"][k]
+        return {
+            "free Ca": int(s["ca_offsets"][k + 1] - s["ca_offsets"][k]),
+            "Ca on troponin": int(np.count_nonzero(reg == 1)),
+            "Mg on troponin": int(np.count_nonzero(reg == 2)),
+            "Ca in pumps": int(np.count_nonzero(s["serca_species"][k] == 1)),
+        }
 
     def update(self, k: int, t_ms: float) -> None:
         s, run = self.run.snap, self.run
@@ -158,19 +173,60 @@ class FibreView:
             self.cisterna.set_alpha(0.08 + 0.5 * min(max(level, 0.0), 1.0))
 
 
+#: Bar colours of the counts panel, in :meth:`FibreView.counts` order.
+COUNT_COLOURS = (CA, CA, MG, "#F5CF80")
+
+
+class CountsView:
+    """Horizontal bars: how many Ca particles are free, on troponin, in pumps; Mg on troponin.
+
+    ``limit`` is the same for every column, so bars of two runs compare directly.
+    """
+
+    def __init__(self, ax, fibre: FibreView, limit: float, font_pt: float = 11.5):
+        self.fibre = fibre
+        names = list(fibre.counts(0))
+        y = np.arange(len(names))[::-1]
+        edges = ["none", "black", "black", "none"]
+        self.bars = ax.barh(y, np.zeros(len(names)), height=0.55, color=COUNT_COLOURS,
+                            edgecolor=edges, linewidth=1.2)  # fmt: skip
+        ax.set_xlim(0, limit)
+        ax.set_ylim(-0.6, len(names) - 0.1)
+        ax.set_yticks([])
+        ax.set_xticks([])
+        for side in ("left", "right", "top", "bottom"):
+            ax.spines[side].set_visible(False)
+        self.labels = [
+            ax.text(0, yi + 0.33, name, fontsize=font_pt, va="bottom", ha="left", color="0.15")
+            for yi, name in zip(y, names, strict=True)
+        ]
+        self.values = [
+            ax.text(0, yi, "", fontsize=font_pt, va="center", ha="left", color="0.1") for yi in y
+        ]
+        self.limit = limit
+        self.artists = [*self.bars, *self.values]
+
+    def update(self, k: int) -> None:
+        for bar, text, value in zip(self.bars, self.values, self.fibre.counts(k).values(),
+                                    strict=True):  # fmt: skip
+            bar.set_width(value)
+            text.set_x(value + 0.02 * self.limit)
+            text.set_text(f"{value}")
+
+
 class SarcomereView:
     """A schematic full sarcomere whose width is the sarcomere length."""
 
     ROWS_THIN = (0.15, 0.5, 0.85)
     ROWS_THICK = (0.325, 0.675)
 
-    def __init__(self, ax):
+    def __init__(self, ax, font_pt: float = 11.5):
         half = REST_SL_UM / 2 + 0.1
         ax.set_xlim(-half, half)
         ax.set_ylim(0, 1)
         ax.set_yticks([])
         ax.set_xticks([-REST_SL_UM / 2, 0, REST_SL_UM / 2])
-        ax.set_xticklabels(["", "M-line", ""], fontsize=7)
+        ax.set_xticklabels(["", "M-line", ""], fontsize=font_pt)
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
         for x in (-REST_SL_UM / 2, REST_SL_UM / 2):
@@ -187,7 +243,7 @@ class SarcomereView:
                 zorder=1,
             )
         (self.bridges,) = ax.plot([], [], color="0.2", lw=0.8, zorder=2)
-        self.text = ax.text(0, 1.0, "", ha="center", va="bottom", fontsize=7.5)
+        self.text = ax.text(0, 1.0, "", ha="center", va="bottom", fontsize=font_pt)
         self.artists = [*self.z, *self.thin, self.bridges, self.text]
 
     def update(self, sl_um: float, force: float) -> None:

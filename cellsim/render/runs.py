@@ -69,7 +69,12 @@ class RunData:
         return float(self.times[int(np.argmax(f))])
 
 
+#: Below this peak force (fraction of maximum) a run shows no twitch to relax from.
+NO_TWITCH_FORCE = 0.05
+
+
 def _labels(results: Results) -> tuple[str, str]:
+    """Column title (the conditions) and subtitle (folder, scenario, what happens)."""
     s = results.summary
     parts = []
     if s.get("ca_o_mM") is not None:
@@ -78,19 +83,34 @@ def _labels(results: Results) -> tuple[str, str]:
         parts.append(f"free Mg {s['mg_free_mM']:g} mM")
     name = results.manifest.get("name") or results.path.name
     label = ", ".join(parts) or name
-    sub = name
-    if s.get("parameter_set"):
-        sub += f" ({s['parameter_set']})"
-    if s.get("cramp") is True:
-        sub += ": does not relax (cramp)"
+    folder = results.path.name
+    # a run made from another scenario with --set is named by its folder, not the scenario
+    sub = folder if folder == name.rsplit("/", 1)[-1] else f"{folder} (from {name})"
+    happened = []
+    spikes = s.get("spike_count")
+    spontaneous = isinstance(spikes, int) and not s.get("stimulus_pulses")
+    if spontaneous:
+        happened.append(f"{spikes} spontaneous spike{'s' if spikes != 1 else ''}")
+    peak = s.get("peak_force_fraction")
+    muscle = s.get("muscle_ap_count")
+    if isinstance(peak, (int, float)) and peak < NO_TWITCH_FORCE:
+        happened.append("no twitch")
+    elif spontaneous and muscle:  # a spasm: "relaxes" would miss the point
+        happened.append(f"{muscle} twitches")
+    elif s.get("cramp") is True:
+        happened.append("does not relax (cramp)")
     elif s.get("cramp") is False:
-        sub += ": relaxes"
+        happened.append("relaxes")
+    if happened:
+        sub += ": " + ", ".join(happened)
     return label, sub
 
 
 def load_run(path: str | Path) -> RunData:
     """Read a results folder and check it has fibre snapshots to animate."""
     results = read_results(path)
+    if not (results.path / "snapshots.npz").exists():
+        raise ResultsError(_no_snapshots(results))
     snap = results.snapshots()
     missing = [k for k in FIBRE_KEYS if k not in snap]
     if missing:
@@ -108,6 +128,36 @@ def load_run(path: str | Path) -> RunData:
     if "time_ms" not in series:
         series = {}
     return RunData(results.path, results, snap, label, sub, series, results.events())
+
+
+def _no_snapshots(results: Results) -> str:
+    """Why a folder cannot be animated, and what to do instead."""
+    m = results.manifest
+    scale = m.get("scale", "?")
+    children = m.get("children", [])
+    stored = results.scenario_text.replace(" ", "")
+    if "snapshots=false" in stored:
+        return (
+            f"{results.path}: was run with [output] snapshots = false, so it kept no "
+            "particles to animate; run it again without that line (snapshots are on by "
+            "default)."
+        )
+    text = (
+        f"{results.path}: a {scale} run has no particles to animate: it shows "
+        "time courses only (its figure.png; `cellsim compare` overlays several runs)."
+    )
+    if children:
+        text += (
+            f" Its hand-offs ran a fibre or nerve: animate one of its sub-folders, e.g. "
+            f"`cellsim animate {results.path / children[0]} -o movie.mp4` "
+            f"(sub-folders: {', '.join(children)})."
+        )
+    else:
+        text += (
+            " Animations show a muscle fibre's ions: animate a fibre run, a nerve → fibre "
+            "chain, or a body run's hand-off to a fibre."
+        )
+    return text
 
 
 def load_runs(paths, labels=None) -> list[RunData]:

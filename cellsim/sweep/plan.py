@@ -7,6 +7,7 @@ warms numba's cache).  The report says which.
 
 from __future__ import annotations
 
+import os
 import time
 
 from cellsim.sweep.spec import SweepSpec
@@ -21,6 +22,33 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _cell(value) -> str:
+    """A parameter value as the table shows it: numbers to 4 significant digits."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    return str(value)
+
+
+def table(header: list[str], rows: list, *, right: int, more: int = 0) -> list[str]:
+    """Aligned columns: the first ``right`` right-aligned (numbers), the rest left.
+
+    A row of ``None`` is the "... N more runs ..." line.
+    """
+    cells = [header] + [r for r in rows if r is not None]
+    widths = [max(len(r[k]) for r in cells) for k in range(len(header))]
+
+    def line(row):
+        parts = [
+            c.rjust(w) if k < right else c.ljust(w)
+            for k, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    return [line(r) if r is not None else f"  ... {more} more runs ..." for r in [header, *rows]]
+
+
 def dry_run_text(
     spec: SweepSpec,
     tasks: list[Task],
@@ -32,17 +60,25 @@ def dry_run_text(
 ) -> str:
     """The listing printed by ``--dry-run``."""
     names = [p.name for p in spec.parameters]
-    lines = [f"sweep {spec.name}: base {spec.base} ({tasks[0].scale if tasks else '?'})"]
-    lines.append(f"{'run':>5} {'rep':>3} {'seed':>10}  " + "  ".join(names) + "  status  hash")
+    base = os.path.normpath(spec.base)  # scenarios/sweeps/../x.toml -> scenarios/x.toml
+    if os.path.isabs(base) and not os.path.relpath(base).startswith(".."):
+        base = os.path.relpath(base)
+    lines = [f"sweep {spec.name}: base {base} ({tasks[0].scale if tasks else '?'})"]
+    shown = []
     for i, t in enumerate(tasks):
         if len(tasks) > show and show - 5 <= i < len(tasks) - 5:
             if i == show - 5:
-                lines.append(f"  ... {len(tasks) - show} more runs ...")
+                shown.append(None)  # the "... more runs ..." line
             continue
         rec = records.get(t.run_hash)
         status = rec["status"] if rec else "pending"
-        vals = "  ".join(f"{t.params[n]!r}" for n in names)
-        lines.append(f"{t.index:>5} {t.replicate:>3} {t.seed:>10}  {vals}  {status}  {t.run_hash}")
+        shown.append(
+            [str(t.index), str(t.replicate), str(t.seed)]
+            + [_cell(t.params[n]) for n in names]
+            + [status, t.run_hash]
+        )
+    lines += table(["run", "rep", "seed", *names, "status", "hash"], shown,
+                   right=3 + len(names), more=len(tasks) - show)  # fmt: skip
     pending = [t for t in tasks if t.run_hash not in records]
     unique = {t.run_hash: t for t in pending}
     lines.append(

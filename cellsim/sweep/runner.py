@@ -18,6 +18,11 @@ from this process with the compiled kernels in memory (Linux, when numba's
 thread pool has not started here), or else spawned while that run computes, and
 load the kernels from the cache.  (That run also checks that the requested
 metrics exist.)
+
+A local cluster is private: TLS with temporary credentials made here and given only to
+the processes started here, no HTTP server, ports chosen by the operating system (see
+``docs/sweeps.md``, "Security").  The output folder is checked before anything runs and
+locked while the sweep runs (:class:`~cellsim.output_folder.FolderLock`).
 """
 
 from __future__ import annotations
@@ -36,12 +41,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cellsim.errors import CellsimError, ScenarioError
+from cellsim.errors import CellsimError, ResultsError, ScenarioError
+from cellsim.output_folder import FolderLock, prepare_parent
+from cellsim.scenario import read_toml
 from cellsim.schema import unknown_key_message
 from cellsim.sweep.spec import SweepSpec
 from cellsim.sweep.tasks import (
     Task,
     build_tasks,
+    check_costs,
     execute,
     missing_metrics,
     scale_modules,
@@ -118,6 +126,7 @@ def save_record(directory: Path, task: Task, result: dict, spec: SweepSpec) -> d
             name=f"{spec.name}-{task.run_hash}",
             wall_time_s=result["wall_time_s"],
             figure=False,
+            overwrite=True,  # a run killed before its record was saved: written again
         )
     record = {
         "run_hash": task.run_hash,
@@ -147,21 +156,49 @@ LOCAL_WORKER_CONFIG = {
 }
 
 
+#: No HTTP routes on the scheduler or the workers (no dashboard, no HTTP API): a local
+#: sweep's cluster talks only to its own processes, over TLS.
+PRIVATE_CONFIG = {
+    "distributed.scheduler.http.routes": [],
+    "distributed.worker.http.routes": [],
+}
+
+
+def private_security():
+    """Temporary TLS credentials known only to this process and the workers it starts.
+
+    Every connection to the scheduler, the nannies and the workers must present the
+    certificate made here (mutual TLS, ``require_encryption``), so another local process
+    can neither submit work nor run code in the workers.  The key lives in memory only.
+    """
+    from distributed.security import Security
+
+    return Security.temporary()
+
+
 def _local_cluster(workers: int, preload: tuple[str, ...] = (), method: str = "spawn"):
     import dask
     from distributed import LocalCluster
 
-    config = {**LOCAL_WORKER_CONFIG, "distributed.worker.multiprocessing-method": method}
+    config = {
+        **LOCAL_WORKER_CONFIG,
+        **PRIVATE_CONFIG,
+        "distributed.worker.multiprocessing-method": method,
+    }
     with dask.config.set(config):  # nannies hand their config to workers
         return LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
+            protocol="tls://",
+            security=private_security(),
+            scheduler_port=0,  # any free port: two sweeps never collide
             dashboard_address=None,
+            scheduler_kwargs={"preload": ["cellsim.sweep.worker"]},  # stops its HTTP server
             silence_logs=logging.ERROR,
             env={"OMP_NUM_THREADS": "1"},  # the workers are the parallelism
-            preload=["cellsim.sweep.worker", *preload],  # one numba thread each
+            preload=["cellsim.sweep.worker", *preload],  # one numba thread each, no HTTP
         )
 
 
@@ -239,7 +276,14 @@ def _forked_or_spawned(workers: int):
     return starter
 
 
-def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_lane=False):
+def _run_dask(
+    tasks,
+    keep,
+    client,
+    on_done: Callable[[Task, dict], None],
+    local_lane=False,
+    allow_large=False,
+):
     """Run tasks on the client's workers and call ``on_done`` as each finishes.
 
     With ``local_lane`` this process is one more lane: it runs tasks itself,
@@ -257,7 +301,7 @@ def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_
     def submit_next() -> None:
         task = pending.popleft()
         key = f"cellsim-run-{task.run_hash}-{time.monotonic_ns()}"
-        fut = client.submit(execute, task.data, keep, pure=False, key=key)
+        fut = client.submit(execute, task.data, keep, allow_large, pure=False, key=key)
         futures[fut] = task
         finished.add(fut)
 
@@ -296,7 +340,7 @@ def _run_dask(tasks, keep, client, on_done: Callable[[Task, dict], None], local_
                     fut.cancel()
             if local_lane and pending:
                 task = pending.pop()
-                on_done(task, execute(task.data, keep))
+                on_done(task, execute(task.data, keep, allow_large))
                 ready = finished.next_batch(block=False)
             else:
                 ready = finished.next_batch(block=True)
@@ -337,6 +381,8 @@ def run_sweep(
     progress: bool = True,
     finish: bool = True,
     on_record: Callable[[Task, dict], None] | None = None,
+    allow_large: bool = False,
+    security: Any = None,
 ) -> SweepResult:
     """Run (or resume) a sweep and write its table, plots and report.
 
@@ -357,10 +403,83 @@ def run_sweep(
         Write table, plots and report at the end (also after an interruption).
     on_record
         Called with each task and its record as it is saved (tests count runs).
+    allow_large
+        Run even runs whose estimated cost is past the limits of one run.
+    security
+        A :class:`distributed.security.Security` for a ``scheduler`` that speaks TLS
+        (default: Dask's configuration).  A local cluster always makes its own.
+
+    Raises
+    ------
+    ScenarioError, ResultsError
+        Before anything runs: a bad run, a run past the limits, an output folder that is
+        a file or holds another sweep or a user's files, or a sweep already writing there.
     """
     directory = Path(directory)
     tasks = build_tasks(spec, overrides)
-    directory.mkdir(parents=True, exist_ok=True)
+    check_costs(spec, tasks, allow_large=allow_large)
+    check_sweep_folder(directory, spec)
+    with FolderLock(Path(os.path.abspath(directory)), what="sweep"):
+        return _run_sweep_locked(
+            spec, directory, tasks, workers=workers, scheduler=scheduler,
+            connect_timeout=connect_timeout, limit=limit, retry_failed=retry_failed,
+            keep_runs=keep_runs, progress=progress, finish=finish, on_record=on_record,
+            allow_large=allow_large, security=security,
+        )  # fmt: skip
+
+
+def check_sweep_folder(directory: Path, spec: SweepSpec) -> None:
+    """Refuse an output folder that is a file, a user's folder, or another sweep's folder.
+
+    A sweep folder is recognised by its ``sweep.toml`` (written first); resuming needs the
+    same ``[sweep] name``.  An empty or missing folder is fine.
+    """
+    if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
+        raise ResultsError(
+            f"{directory}: exists and is not a folder; choose another sweep output folder with -o."
+        )
+    prepare_parent(Path(os.path.abspath(directory)))
+    if not directory.exists() or not any(directory.iterdir()):
+        return
+    copy = directory / "sweep.toml"
+    if not copy.is_file():
+        raise ResultsError(
+            f"{directory}: exists and is not a cellsim sweep folder (no sweep.toml); choose "
+            "another output folder with -o (a sweep writes table.csv, report.md and plots/ "
+            "into it)."
+        )
+    try:
+        name = read_toml(copy).get("sweep", {}).get("name") or spec.name
+    except ScenarioError:
+        name = spec.name  # an unreadable copy is rewritten below
+    if name != spec.name:
+        raise ResultsError(
+            f"{directory}: holds the results of sweep {name!r}, not {spec.name!r}; choose "
+            "another output folder with -o."
+        )
+
+
+def _run_sweep_locked(
+    spec: SweepSpec,
+    directory: Path,
+    tasks: list[Task],
+    *,
+    workers,
+    scheduler,
+    connect_timeout,
+    limit,
+    retry_failed,
+    keep_runs,
+    progress,
+    finish,
+    on_record,
+    allow_large,
+    security,
+) -> SweepResult:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ResultsError(f"{directory}: cannot create it ({err.strerror or err}).") from None
     if spec.path is not None and spec.path.exists():
         shutil.copyfile(spec.path, directory / "sweep.toml")
     keep = spec.keep_runs if keep_runs is None else keep_runs
@@ -401,16 +520,18 @@ def run_sweep(
             starter.start()
         if todo:  # warm-up: compile numba kernels once, here; check the metrics
             first = todo[0]
-            done(first, execute(first.data, keep))
+            done(first, execute(first.data, keep, allow_large))
             _check_metrics(spec, records[first.run_hash])
         if local_cluster and starter is None:  # after the warm-up: inherit compiled kernels
             starter = _forked_or_spawned(n_workers)
         rest = todo[1:]
         if rest and starter is None and scheduler is None:
             for task in rest:
-                done(task, execute(task.data, keep))
+                done(task, execute(task.data, keep, allow_large))
         elif rest:
-            _run_on_dask(rest, keep, scheduler, starter, done, connect_timeout)
+            _run_on_dask(
+                rest, keep, scheduler, starter, done, connect_timeout, security, allow_large
+            )
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
@@ -426,23 +547,31 @@ def run_sweep(
     return result
 
 
-def _run_on_dask(rest, keep, scheduler, starter, done, timeout="30s") -> None:
+def _run_on_dask(
+    rest, keep, scheduler, starter, done, timeout="30s", security=None, allow_large=False
+) -> None:
     from distributed import Client
 
     if scheduler is None:
         with Client(starter.result()) as client:  # the caller closes the cluster
-            _run_dask(rest, keep, client, done, local_lane=True)
+            _run_dask(rest, keep, client, done, local_lane=True, allow_large=allow_large)
         return
     try:
-        client = Client(scheduler, timeout=timeout)
-    except (OSError, TimeoutError, ValueError) as err:
+        client = Client(scheduler, timeout=timeout, security=security)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        tls = ""
+        if str(scheduler).startswith("tls://"):
+            tls = (
+                " A tls:// scheduler needs this client's certificate: --tls-ca-file, "
+                "--tls-cert and --tls-key (or Dask's distributed.comm.tls configuration)."
+            )
         raise SweepError(
             f"could not connect to the Dask scheduler at {scheduler!r} ({err}). Check the "
-            "address (tcp://host:8786) and that the scheduler is running; finished runs are "
-            "saved, so the same command resumes."
+            "address (tls://host:8786 or tcp://host:8786) and that the scheduler is "
+            f"running.{tls} Finished runs are saved, so the same command resumes."
         ) from None
     with client:
-        _run_dask(rest, keep, client, done)
+        _run_dask(rest, keep, client, done, allow_large=allow_large)
 
 
 def _close_quietly(cluster) -> None:

@@ -28,10 +28,13 @@ from typing import Any
 import numpy as np
 
 from cellsim.errors import ScenarioError
-from cellsim.scenario import read_toml
+from cellsim.scenario import bundled_dir, name_problem, read_toml
 from cellsim.schema import Field, ListOf, Table, unknown_key_message, validate
 
 DEFAULT_MAX_RUNS = 1000
+#: No sweep may have more runs than this, whatever its cap: each run's resolved scenario
+#: is held in memory (a few kB) before the first one starts.
+HARD_MAX_RUNS = 100_000
 DESIGNS = ("grid", "random", "lhs")
 
 
@@ -49,12 +52,21 @@ def _keep(key, value, where):
 
 SWEEP_SCHEMA = Table(
     {
-        "name": Field(str, default="", doc="results go to results/sweeps/<name>"),
+        "name": Field(
+            str,
+            default="",
+            doc="results go to results/sweeps/<name> (default: the file's name)",
+            check=lambda v: name_problem(v) if v else None,
+        ),
         "description": Field(str, default="", doc="one line for the report"),
         "base": Field(str, doc="base scenario file, relative to the sweep file"),
         "design": Field(str, default="grid", choices=DESIGNS, doc="full grid or n samples"),
-        "samples": Field(int, default=0, minimum=0, doc="points for design random / lhs"),
-        "replicates": Field(int, default=1, minimum=1, doc="runs per point, different seeds"),
+        "samples": Field(
+            int, default=0, minimum=0, maximum=HARD_MAX_RUNS, doc="points for design random / lhs"
+        ),
+        "replicates": Field(
+            int, default=1, minimum=1, maximum=HARD_MAX_RUNS, doc="runs per point, different seeds"
+        ),
         "seed": Field(int, default=1, minimum=0, doc="one seed for samples and replicates"),
         "seeds": Field(
             str,
@@ -63,7 +75,13 @@ SWEEP_SCHEMA = Table(
             doc="replicate r uses the same seed at every point, or a new seed per run",
         ),
         "metrics": Field(str, is_list=True, doc="summary keys to collect (dots for nested)"),
-        "max_runs": Field(int, default=DEFAULT_MAX_RUNS, minimum=1, doc="refuse above this"),
+        "max_runs": Field(
+            int,
+            default=DEFAULT_MAX_RUNS,
+            minimum=1,
+            maximum=HARD_MAX_RUNS,
+            doc="refuse above this",
+        ),
         "keep_runs": Field(bool, default=False, doc="also keep each run's results folder"),
     }
 )
@@ -75,7 +93,9 @@ PARAMETER_SCHEMA = Table(
         "name": Field(str, default="", doc="column name (default: the key)"),
         "values": Field(list, default=None, check=_values_problem, doc="explicit values"),
         "range": Field(float, default=None, is_list=True, doc="[low, high]"),
-        "steps": Field(int, default=0, minimum=0, doc="grid points across the range"),
+        "steps": Field(
+            int, default=0, minimum=0, maximum=HARD_MAX_RUNS, doc="grid points across the range"
+        ),
         "scale": Field(str, default="linear", choices=("linear", "log")),
         "link": Table(
             {},
@@ -87,7 +107,37 @@ PARAMETER_SCHEMA = Table(
     }
 )
 FIXED_SCHEMA = Table({}, optional=True, extra=_keep)
-TOP_TABLES = {"sweep": SWEEP_SCHEMA, "fixed": FIXED_SCHEMA, "parameter": ListOf(PARAMETER_SCHEMA)}
+EXPECT_SCHEMA = Table(
+    {
+        "metric": Field(str, doc="one of the sweep's metrics"),
+        "rises_with": Field(str, default="", doc="a parameter: the metric rises as it rises"),
+        "falls_with": Field(str, default="", doc="a parameter: the metric falls as it rises"),
+        "says": Field(str, default="", doc="the expectation in words, for the report"),
+    }
+)
+TOP_TABLES = {
+    "sweep": SWEEP_SCHEMA,
+    "fixed": FIXED_SCHEMA,
+    "parameter": ListOf(PARAMETER_SCHEMA),
+    "expect": ListOf(EXPECT_SCHEMA),
+}
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the sweep file says should happen: a metric rises or falls with a parameter.
+
+    The report says whether it held (``cellsim.sweep.report``); a boolean metric is
+    read as the fraction of runs where it is true.
+    """
+
+    metric: str
+    direction: str  # "rises" or "falls"
+    parameter: str
+    says: str = ""
+
+    def text(self) -> str:
+        return self.says or f"{self.metric} {self.direction} with {self.parameter}"
 
 
 @dataclass(frozen=True)
@@ -102,6 +152,11 @@ class Parameter:
     steps: int = 0
     scale: str = "linear"
     link: dict[str, tuple] = field(default_factory=dict)
+
+    @property
+    def n_values(self) -> int:
+        """Values on a grid axis (without making them)."""
+        return len(self.values) if self.values is not None else self.steps
 
     def grid(self) -> list:
         """The values of a grid axis."""
@@ -149,11 +204,13 @@ class SweepSpec:
     keep_runs: bool = False
     fixed: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    expect: tuple[Expectation, ...] = ()
 
     @property
     def n_points(self) -> int:
+        """Points of the design, counted without making them (a grid may be huge)."""
         if self.design == "grid":
-            return math.prod(len(p.grid()) for p in self.parameters)
+            return math.prod(p.n_values for p in self.parameters)
         return self.samples
 
     @property
@@ -182,10 +239,22 @@ def _tidy(x: float) -> float:
 
 
 def load_sweep(path: str | Path, *, max_runs: int | None = None) -> SweepSpec:
-    """Read and validate a sweep file; the cap is checked here (``max_runs`` raises it)."""
-    path = Path(path)
+    """Read and validate a sweep file; the cap is checked here (``max_runs`` raises it).
+
+    ``path`` may also name a bundled sweep (``relaxation_vs_mg``).
+    """
+    path = find_sweep(path)
     data = read_toml(path)
     return parse_sweep(data, str(path), path, max_runs=max_runs)
+
+
+def find_sweep(path: str | Path) -> Path:
+    """A sweep path as given, or a bundled sweep by name (``relaxation_vs_mg``)."""
+    given = Path(path)
+    if given.exists() or given.parent != Path("."):
+        return given
+    bundled = bundled_dir() / "sweeps" / (given.name if given.suffix else f"{given.name}.toml")
+    return bundled if bundled.exists() else given
 
 
 def parse_sweep(
@@ -229,8 +298,12 @@ def parse_sweep(
     base = Path(sweep["base"])
     if path is not None and not base.is_absolute():
         base = path.parent / base
+    if max_runs is not None and not 1 <= max_runs <= HARD_MAX_RUNS:
+        raise ScenarioError(
+            f"--max-runs {max_runs}: give a number of runs from 1 to {HARD_MAX_RUNS}."
+        )
     spec = SweepSpec(
-        name=sweep["name"] or (path.stem if path else "sweep"),
+        name=sweep["name"] or _name_from(path),
         description=sweep["description"],
         base=base,
         parameters=params,
@@ -244,13 +317,58 @@ def parse_sweep(
         keep_runs=sweep["keep_runs"],
         fixed=fixed,
         path=path,
+        expect=_expectations(data.get("expect", []), where, names, sweep["metrics"]),
     )
     check_cap(spec, where)
     return spec
 
 
+def _expectations(items, where: str, names: list[str], metrics: list[str]):
+    """The [[expect]] tables, checked against the sweep's parameters and metrics."""
+    if not isinstance(items, list):
+        raise ScenarioError(f"{where}: expect must be [[expect]] tables.")
+    out = []
+    for i, item in enumerate(items):
+        here = f"{where}: [expect {i + 1}]"
+        e = validate(item, EXPECT_SCHEMA, here)
+        if e["metric"] not in metrics:
+            raise ScenarioError(
+                f"{here}: metric {e['metric']!r} is not one of the sweep's metrics "
+                f"({', '.join(metrics)}); add it to [sweep] metrics."
+            )
+        given = [k for k in ("rises_with", "falls_with") if e[k]]
+        if len(given) != 1:
+            raise ScenarioError(
+                f"{here}: give one of rises_with or falls_with (a parameter name), e.g. "
+                f'falls_with = "{names[0]}".'
+            )
+        parameter = e[given[0]]
+        if parameter not in names:
+            raise ScenarioError(
+                f"{here}: {given[0]} = {parameter!r} is not a varied parameter; choose "
+                f"from {', '.join(names)}."
+            )
+        out.append(Expectation(e["metric"], given[0].split("_")[0], parameter, e["says"]))
+    return tuple(out)
+
+
+def _name_from(path: Path | None) -> str:
+    """A safe folder name from a sweep file's name (``my sweep.toml`` -> ``my_sweep``)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.stem if path else "").strip("._-")[:80]
+    return stem or "sweep"
+
+
 def check_cap(spec: SweepSpec, where: str) -> None:
-    """Refuse a sweep with more runs than its cap, saying how to raise it."""
+    """Refuse a sweep with more runs than its cap, saying how to raise it.
+
+    The count is arithmetic (:attr:`SweepSpec.n_runs`): nothing is allocated before it.
+    """
+    if spec.n_runs > HARD_MAX_RUNS:
+        raise ScenarioError(
+            f"{where}: this sweep has {spec.n_runs:,} runs ({spec.n_points:,} points x "
+            f"{spec.replicates} replicates); cellsim runs at most {HARD_MAX_RUNS:,} in one "
+            "sweep. Vary fewer values, or split it into several sweeps."
+        )
     if spec.n_runs > spec.max_runs:
         raise ScenarioError(
             f"{where}: this sweep has {spec.n_runs} runs ({spec.n_points} points x "

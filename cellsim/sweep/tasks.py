@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cellsim import scales
+from cellsim.chain import LIMITS, check_cost
+from cellsim.chain import estimate as run_estimate
 from cellsim.errors import ScenarioError
 from cellsim.scales import Cost
 from cellsim.scenario import read_toml, resolve
@@ -35,6 +37,7 @@ class Task:
     scale: str
     data: dict[str, Any]
     run_hash: str
+    cost: Cost | None = None  # estimated when resolved (cellsim.chain.estimate)
 
 
 def run_hash(scale: str, data: dict) -> str:
@@ -52,7 +55,7 @@ def build_tasks(spec: SweepSpec, extra_overrides: dict[str, Any] | None = None) 
     where = str(spec.path or spec.name)
     base = read_toml(spec.base)
     fixed = {**spec.fixed, **(extra_overrides or {})}
-    varied = {k for p in spec.parameters for k in p.overrides(p.grid()[0] if p.values else p.low)}
+    varied = {k for p in spec.parameters for k in p.overrides(p.values[0] if p.values else p.low)}
     if "run.seed" in fixed or "run.seed" in varied:
         raise ScenarioError(
             f"{where}: run.seed is set for each run from [sweep] seed and replicates; "
@@ -78,8 +81,8 @@ def build_tasks(spec: SweepSpec, extra_overrides: dict[str, Any] | None = None) 
                     f"{err}\n(The sweep file sets these keys; fix the [[parameter]] or "
                     "[fixed] entry, or the base scenario.)"
                 ) from None
-            cache[memo] = (scenario.scale, scenario.data)
-        scale, resolved = cache[memo]
+            cache[memo] = (scenario.scale, scenario.data, run_estimate(scenario))
+        scale, resolved, cost = cache[memo]
         tasks.append(
             Task(
                 run.index,
@@ -90,12 +93,36 @@ def build_tasks(spec: SweepSpec, extra_overrides: dict[str, Any] | None = None) 
                 scale,
                 resolved,
                 run_hash(scale, resolved),
+                cost,
             )
         )
     return tasks
 
 
-def execute(data: dict, keep: bool = False) -> dict[str, Any]:
+def check_costs(spec: SweepSpec, tasks: list[Task], *, allow_large: bool = False) -> None:
+    """Refuse a sweep any of whose runs is past the limits of one run (before any starts)."""
+    for task in tasks:
+        cost = task.cost or estimate(task)
+        too_large = (
+            cost.steps > LIMITS.steps
+            or cost.memory_bytes > LIMITS.memory_bytes
+            or cost.seconds > LIMITS.seconds
+        )
+        if too_large and not allow_large:
+            try:
+                check_cost(resolve(task.data, "sweep run"))
+            except ScenarioError as err:
+                text = str(err).split(": ", 1)[-1]
+                raise ScenarioError(
+                    f"{spec.path or spec.name}: run {task.index} ({_params(task)}): {text}"
+                ) from None
+
+
+def _params(task: Task) -> str:
+    return ", ".join(f"{k} = {v!r}" for k, v in task.params.items())
+
+
+def execute(data: dict, keep: bool = False, allow_large: bool = False) -> dict[str, Any]:
     """Run one resolved scenario with ``cellsim.run``; never raises for a failing model.
 
     Returns a record: ``status`` (``"ok"``/``"error"``), ``error``, ``summary``
@@ -106,7 +133,7 @@ def execute(data: dict, keep: bool = False) -> dict[str, Any]:
 
     start = time.perf_counter()
     try:
-        out = cellsim.run(resolve(data, "sweep run"), progress=False)
+        out = cellsim.run(resolve(data, "sweep run"), progress=False, allow_large=allow_large)
     except Exception as err:  # recorded, the sweep continues
         return {
             "status": "error",
@@ -136,14 +163,10 @@ def starts_thread_pool(scale: str) -> bool:
 
 
 def estimate(task: Task) -> Cost:
-    """What one run will cost: the sum over its scales' estimates."""
-    scenario = resolve(task.data, "sweep run")
-    costs = [scales.get(n).estimate(setup) for n, setup in scenario.setups.items()]
-    return Cost(
-        steps=sum(c.steps for c in costs),
-        memory_bytes=max(c.memory_bytes for c in costs),
-        seconds=sum(c.seconds for c in costs),
-    )
+    """What one run will cost (:func:`cellsim.chain.estimate`: summed over hand-offs)."""
+    if task.cost is not None:
+        return task.cost
+    return run_estimate(resolve(task.data, "sweep run"))
 
 
 def metric_value(summary: dict, metric: str):

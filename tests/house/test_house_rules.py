@@ -1,8 +1,8 @@
 """House rules of the codebase, as tests: import direction, the scale protocol, registries.
 
 * Kernels import only numpy, numba and the random stream; parameter classes and the
-  scenario loader know nothing of Mesa; render, sweep and the command line import no
-  scale internals (they go through ``cellsim.run`` and the :class:`Scale` protocol).
+  scenario loader know nothing of Mesa; render, sweep, the command line and the app import
+  no scale internals (they go through ``cellsim.run`` and the :class:`Scale` protocol).
 * Every registered scale implements the protocol, and every registry entry resolves.
 * Every bundled scenario and sweep file validates.
 """
@@ -60,7 +60,7 @@ def test_parameters_and_the_loader_know_nothing_of_mesa(path):
 @pytest.mark.parametrize(
     "path",
     [*modules("render/*.py"), *modules("sweep/*.py"), *modules("cli/*.py"),
-     PACKAGE / "chain.py", PACKAGE / "scenario.py"],
+     *modules("app/*.py"), PACKAGE / "chain.py", PACKAGE / "scenario.py"],
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )  # fmt: skip
 def test_shared_code_imports_no_scale_internals(path):

@@ -38,7 +38,7 @@ def _mp4_frames(path):
 def test_run_animate_writes_a_video_into_the_results_folder(runs, capsys):
     n, size = _mp4_frames(runs / "normal" / "animation.mp4")
     assert n == 200  # default: the whole run in 10 s at 20 fps
-    assert size == (640, 740)
+    assert size == (640, 720)
 
 
 def test_side_by_side_mp4_is_time_synchronised(runs, capsys):
@@ -65,8 +65,8 @@ def test_side_by_side_mp4_is_time_synchronised(runs, capsys):
     )
     assert code == 0
     printed = capsys.readouterr().out
-    assert "24 frames" in printed  # 2 ms to the cramp run's last snapshot, 11.6 ms
-    assert _mp4_frames(out) == (24, (512, 296))
+    assert printed.splitlines() == [f"{out} ({out.stat().st_size / 1e6:.1f} MB)"]  # -q: one line
+    assert _mp4_frames(out) == (24, (512, 288))  # 2 ms to the cramp run's last snapshot, 11.6 ms
 
 
 def test_still_at_peak_and_gif(runs, capsys):
@@ -86,7 +86,7 @@ def test_still_at_peak_and_gif(runs, capsys):
         )
         == 0
     )
-    assert Image.open(png).size == (512, 296)
+    assert Image.open(png).size == (512, 288)
     gif = runs / "one.gif"
     assert (
         main(
@@ -120,7 +120,7 @@ def test_cli_errors_are_one_line(runs, tmp_path, capsys):
     bare = tmp_path / "bare"
     _copy_shifted(runs / "normal", bare, 0.0, snapshots=False)
     assert main(["animate", str(bare), "-o", str(tmp_path / "x.gif")]) == 2
-    assert "has no snapshots" in capsys.readouterr().err
+    assert "has no particles to animate" in capsys.readouterr().err
 
 
 def _copy_shifted(src, dst, dt_ms, snapshots=True):

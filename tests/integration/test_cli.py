@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cellsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,6 +18,58 @@ def test_list_shows_every_bundled_scenario(capsys):
     for path in (ROOT / "scenarios").glob("*.toml"):
         assert path.name in out
     assert "Human fibre, one stimulus" in out
+
+
+def test_list_shows_where_scenarios_and_sweeps_are(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    folder = str((ROOT / "scenarios").resolve())
+    assert lines[0] == f"Scenarios (cellsim run FILE, or by name: cellsim run twitch) in {folder}:"
+    assert (
+        f"Sweeps (cellsim sweep FILE, or by name: cellsim sweep tetany_map) in {folder}:" in lines
+    )
+    sweeps = [ln for ln in lines if ln.strip().startswith("sweeps/")]
+    assert len(sweeps) == len(list((ROOT / "scenarios/sweeps").glob("*.toml")))
+    # one column of descriptions for scenarios and sweeps alike
+    rows = [ln for ln in lines if ln.startswith("  ")]
+    starts = {len(ln) - len(ln[2:].split("  ", 1)[1].lstrip()) for ln in rows}
+    assert len(starts) == 1
+
+
+def test_version(capsys):
+    import cellsim
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.strip() == f"cellsim {cellsim.__version__} (install: pip install cellsim-camg)"
+
+
+def test_distribution_name_is_the_one_in_pyproject_and_readme():
+    import tomllib
+
+    import cellsim
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == cellsim.DISTRIBUTION != "cellsim"
+    assert project["version"] == cellsim.__version__
+    assert f"pip install {cellsim.DISTRIBUTION}" in (ROOT / "README.md").read_text()
+
+
+def test_compile_notice_only_when_the_cache_is_cold(tmp_path, monkeypatch):
+    from cellsim import jit
+    from cellsim.cli.run import compile_notice
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    text = compile_notice(["nerve", "fibre"])
+    assert text.startswith("compiling kernels for nerve, fibre (first run only, about 55 s")
+    assert compile_notice(["body"]) == ""  # nothing to compile
+    assert compile_notice(["fibre"], engine="reference") == ""  # plain Python
+    jit.mark_warm("fibre")
+    assert compile_notice(["nerve", "fibre"]).startswith("compiling kernels for nerve (")
+    jit.mark_warm("nerve")
+    assert compile_notice(["nerve", "fibre"]) == ""
 
 
 def test_validate_good_and_bad(capsys):
@@ -41,12 +95,15 @@ def test_run_writes_a_results_folder(tmp_path, capsys):
             "run.duration_ms=12",
             "-o",
             str(out_dir),
-            "-q",
         ]
     )
     assert code == 0
     printed = capsys.readouterr().out
     assert "peak_force_fraction" in printed and str(out_dir) in printed
+    assert "What you are looking at:\n  A 1 µm stretch of a muscle fibre" in printed
+    summary = json.loads((out_dir / "summary.json").read_text())
+    low_mg = "at free Mg 0.15 mM (normal 0.5) the pumps are slow"
+    assert (low_mg in " ".join(printed.split())) == summary["cramp"]
     for name in (
         "manifest.json",
         "summary.json",
@@ -72,6 +129,18 @@ def test_run_writes_a_results_folder(tmp_path, capsys):
     assert "mg_free_intracellular_mM = 0.15" in (out_dir / "scenario.toml").read_text()
     header = (out_dir / "timeseries.csv").read_text().splitlines()[0].split(",")
     assert header[0] == "time_ms" and "force_fraction" in header
+
+
+def test_quiet_run_prints_one_line(tmp_path, capsys):
+    out_dir = tmp_path / "q"
+    args = ["run", str(ROOT / "scenarios/twitch.toml"), "--set", "run.duration_ms=6"]
+    assert main([*args, "-o", str(out_dir), "-q"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("twitch: fibre, seed 1, ")
+    assert lines[0].endswith(f" s -> {out_dir}")
+    assert captured.err == ""  # no progress bar either
+    assert (out_dir / "manifest.json").exists()
 
 
 def test_python_dash_m_and_clean_errors(tmp_path):

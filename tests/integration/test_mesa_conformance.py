@@ -12,6 +12,7 @@ import cellsim
 from cellsim.errors import ModelError, ScenarioError
 from cellsim.fibre import FibreModel, RyRChannel
 from cellsim.fibre.agents import CaIon
+from cellsim.mesa_model import batch_run
 from cellsim.nerve.model import NerveModel
 
 
@@ -70,6 +71,7 @@ def test_batch_run_returns_the_same_numbers_as_cellsim_run():
         assert row["time_ms"] == pytest.approx(3.0)
         assert row["force_fraction"] == out.timeseries["force_fraction"][-1]
         assert row["ca_free_uM"] == out.timeseries["ca_free_uM"][-1]
+    assert rows[0]["force_fraction"] != rows[1]["force_fraction"]  # the seeds differ
     assert by_mg[0.3]["ca_free_uM"] != by_mg[1.0]["ca_free_uM"]
 
 
@@ -123,3 +125,24 @@ def test_time_is_exact_and_steps_count_record_intervals():
         model.step()
         times.append(model.time)
     np.testing.assert_array_equal(times[:10], np.round(np.arange(1, 11) * 0.1, 9))
+
+
+def test_batch_run_sweeps_reach_the_end_and_equal_cellsim_run():
+    # 1050 record intervals: more than Mesa's default max_steps (1000)
+    grid = {"mg_free_mM": 0.3, "duration_ms": 10.5, "record_every_ms": 0.01, "stimulus_ms": 1.0}
+    plain = _batch_run(FibreModel, grid, seed=4, data_collection_period=-1)
+    assert plain[0]["time_ms"] < 10.5  # why the helper sets max_steps
+    rows = batch_run(FibreModel, grid, seeds=[4, 5])
+    assert sorted(row["rng"] for row in rows) == [4, 5]
+    for row in rows:
+        scenario = cellsim.load_scenario(
+            "scenarios/twitch.toml",
+            ["environment.mg_free_intracellular_mM=0.3", "run.duration_ms=10.5",
+             "run.record_every_ms=0.01", "protocol.times_ms=[1.0]", f"run.seed={row['rng']}",
+             "output.snapshots=false"],
+        )  # fmt: skip
+        out = cellsim.run(scenario)
+        assert row["time_ms"] == pytest.approx(10.5)
+        assert row["force_fraction"] == out.timeseries["force_fraction"][-1]
+        assert row["ca_free_uM"] == out.timeseries["ca_free_uM"][-1]
+    assert rows[0]["ca_free_uM"] != rows[1]["ca_free_uM"]  # the seeds reached the models

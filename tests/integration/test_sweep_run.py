@@ -126,11 +126,11 @@ def test_this_process_takes_back_queued_runs_at_the_end(tmp_path, monkeypatch):
     tasks = build_tasks(load_sweep(body_sweep(tmp_path)), None)  # 6 runs
     real = sweep_runner.execute
 
-    def execute(data, keep=False):
+    def execute(data, keep=False, allow_large=False):
         here = threading.current_thread() is threading.main_thread()
         if not here:
             time.sleep(2.0)  # a slow worker
-        return {**real(data, keep), "ran_here": here}
+        return {**real(data, keep, allow_large), "ran_here": here}
 
     monkeypatch.setattr(sweep_runner, "execute", execute)
     done = []
@@ -219,7 +219,8 @@ def test_outputs_report_and_kept_runs(tmp_path):
     assert len(table) == 6 and (table["status"] == "ok").all()
     report = (out / "report.md").read_text()
     assert "`protocol.doses[0].ca_mg` | values [250, 500, 750]" in report
-    assert "**ca_fractional_absorption**" in report and "falls with" in report
+    assert "**Ca absorbed (% of intake) `ca_fractional_absorption`**" in report
+    assert "falls with" in report
     assert (out / "plots" / "ca_absorbed_mg_vs_protocol_doses_0_ca_mg.png").exists()
     kept = read_results(out / "runs" / res.tasks[0].run_hash)
     assert kept.summary["ca_absorbed_mg"] == pytest.approx(table["ca_absorbed_mg"][0])
@@ -248,7 +249,6 @@ def test_cli_dry_run_cap_and_run(tmp_path, capsys):
         str(path),
         "--workers",
         "1",
-        "-q",
         "-o",
         str(out),
         "--set",
@@ -258,6 +258,10 @@ def test_cli_dry_run_cap_and_run(tmp_path, capsys):
     assert "6 run(s) now, 0 already done, 0 failed" in capsys.readouterr().out
     assert main(args) == 0
     assert "0 run(s) now, 6 already done" in capsys.readouterr().out
+    assert main([*args, "-q"]) == 0  # quiet: one line, where the report is
+    assert capsys.readouterr().out.splitlines() == [
+        f"{out / 'report.md'} (0 failed, 0 still to run)"
+    ]
     assert main(["sweep", str(path), "--dry-run", "--workers", "1", "-o", str(out)]) == 0
     # --set changes every run's scenario, hence its hash: without it, all 6 are new
     assert "0 finished, 6 to run" in capsys.readouterr().out

@@ -10,7 +10,9 @@ from cellsim.scenario import load
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("body_*.toml"))
 
 
-def test_the_six_scenarios_are_bundled():
+def test_the_scenarios_and_a_scenario_per_preset_are_bundled():
+    from cellsim.body.params import PRESETS
+
     names = {p.stem for p in SCENARIOS}
     assert names >= {
         "body_supplement_together_vs_apart",
@@ -19,7 +21,13 @@ def test_the_six_scenarios_are_bundled():
         "body_mg_deficiency_refractory_hypocalcaemia",
         "body_competition_hypothesis",
         "body_baseline_rda",
+        "body_iv_magnesium_sulfate",
+        "body_calcium_clamp",
     }
+    for preset in PRESETS:
+        if preset != "healthy":
+            path = next(p for p in SCENARIOS if p.stem == f"body_{preset}")
+            assert f'preset = "{preset}"' in path.read_text()
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
@@ -33,4 +41,5 @@ def test_scenario_runs(path):
     scenario = load(path, [f"run.duration_days={days}", f"protocol.handoffs={text}"])
     out = cellsim.run(scenario)
     assert out.summary["mass_balance_error_mg"] < 1e-6
-    assert 0.8 < out.summary["plasma_ica_mM"] < 1.4
+    assert 0.8 < out.summary["plasma_ica_mM"] < 1.5
+    assert out.summary["takeaway"]

@@ -149,7 +149,7 @@ def test_side_by_side_has_both_runs(folders, tmp_path):
     assert two.width_px == 2 * one.width_px and two.height_px == one.height_px
     assert Image.open(tmp_path / "two.png").size == (two.width_px, two.height_px)
     scene = _scene([folders["normal"], folders["low"]])
-    titles = [ax.get_title() for ax in scene.fig.axes]
+    titles = [t.get_text() for t in scene.fig.texts]  # column titles above each column
     assert "free Mg 0.5 mM" in titles and "free Mg 0.15 mM" in titles
 
 
@@ -179,7 +179,7 @@ def test_gif_has_requested_frames_and_size(folders, tmp_path):
     )
     im = Image.open(info.path)
     assert im.n_frames == 20 == info.frames
-    assert im.size == (2 * 6.4 * 30, (1.4 + 6.0) * 30) == (info.width_px, info.height_px)
+    assert im.size == (2 * 6.4 * 30, 7.2 * 30) == (info.width_px, info.height_px)
 
 
 def test_mp4_decodes_with_requested_frames_and_size(folders, tmp_path):
@@ -190,7 +190,7 @@ def test_mp4_decodes_with_requested_frames_and_size(folders, tmp_path):
     meta = next(frames)
     n = sum(1 for _ in frames)
     assert n == 16 == info.frames
-    assert tuple(meta["size"]) == (256, 296) == (info.width_px, info.height_px)
+    assert tuple(meta["size"]) == (256, 288) == (info.width_px, info.height_px)
     assert not list(tmp_path.glob(".*partial*"))
 
 
@@ -222,7 +222,7 @@ def test_bad_options_are_clear_errors(folders, tmp_path, kwargs, message):
 
 
 def test_missing_snapshots_and_non_overlapping_runs(folders, tmp_path):
-    with pytest.raises(ResultsError, match="has no snapshots"):
+    with pytest.raises(ResultsError, match="a fibre run has no particles to animate"):
         animate([folders["bare"]], tmp_path / "x.mp4")
     with pytest.raises(ResultsError, match="do not overlap"):
         animate([folders["normal"], folders["late"]], tmp_path / "x.mp4")
@@ -247,3 +247,107 @@ def test_render_reads_results_only_and_never_imports_a_model():
         if m.split(".")[:2] in (["cellsim", s] for s in ("fibre", "nerve", "body"))
     ]
     assert not models and "numba" not in loaded and "mesa" not in loaded
+
+
+def test_frames_are_legible_on_a_1080p_screen(folders):
+    from cellsim.render import style
+
+    scene = _scene([folders["normal"], folders["low"]], dpi=100)
+    assert scene.frame_size(100) == (1280, 720)  # 16:9
+    scene.update(PEAK)
+    assert style.too_small(scene.fig) == []
+    plt_close(scene)
+
+
+def plt_close(scene):
+    import matplotlib.pyplot as plt
+
+    plt.close(scene.fig)
+
+
+def test_counts_bars_show_bound_and_free_ca(folders):
+    scene = _scene([folders["normal"]], panels=["fibre"])
+    counts = scene.counts[0]
+    scene.update(REST)
+    rest = [b.get_width() for b in counts.bars]
+    scene.update(PEAK)
+    peak = [b.get_width() for b in counts.bars]
+    # free Ca, Ca on troponin, Mg on troponin, Ca in pumps (see synthetic_run)
+    assert rest == [2, 0, 20, 0] and peak == [40, 80, 20, 0]
+    assert counts.values[1].get_text() == "80"
+    assert counts.limit >= 400  # one scale: the most particles any bar holds, here 400 free Ca
+    plt_close(scene)
+
+
+def test_gif_stores_only_what_changed_and_decodes_exactly(folders, tmp_path):
+    from cellsim.render.animation import gif_palette, save_gif
+
+    info = animate([folders["normal"], folders["low"]], tmp_path / "d.gif", seconds=2, dpi=100)
+    assert info.fps == 10 and info.frames == 20  # a GIF's default frame rate
+    size = info.path.stat().st_size
+    # the cramp demo's bound (<= 4 MB for 100 frames at 1280 x 720) per frame
+    assert size <= 40_000 * info.frames, size
+    # exact: the decoded frames are the rendered ones, mapped to the shared palette
+    runs = load_runs([folders["normal"], folders["low"]])
+    scene = Scene(runs, info.window_ms, choose_panels(runs), dpi=100, ms_per_s=info.ms_per_s)
+    scene.start_blit()
+    palette = gif_palette()
+    times = frame_times(info.window_ms, info.fps, info.ms_per_s)
+    frames = []
+    for t in times:
+        scene.update(float(t))
+        rgba = np.asarray(scene.render()).reshape(720, 1280, 4)
+        frames.append(Image.fromarray(rgba[..., :3]).quantize(palette=palette, dither=0))
+    gif = Image.open(info.path)
+    for k in (0, 7, 19):
+        gif.seek(k)
+        assert np.array_equal(np.asarray(gif.convert("RGB")), np.asarray(frames[k].convert("RGB")))
+    # and much smaller than the same frames stored whole
+    naive = tmp_path / "naive.gif"
+    frames[0].save(naive, save_all=True, append_images=frames[1:], duration=100, optimize=False)
+    assert size < 0.5 * naive.stat().st_size
+    save_gif(frames, tmp_path / "again.gif", 10)
+    assert (tmp_path / "again.gif").stat().st_size == size
+    plt_close(scene)
+
+
+def test_column_titles_say_what_happened(folders, tmp_path):
+    runs = load_runs([folders["normal"]])
+    assert runs[0].label == "free Mg 0.5 mM"
+    assert runs[0].sublabel == "normal (from synth)"
+    quiet = synthetic_run(tmp_path / "spasm_normal_ca", name="spasm_low_ca")
+    import json
+
+    summary = json.loads((quiet / "summary.json").read_text())
+    summary.update(peak_force_fraction=0.01, cramp=False, spike_count=0, stimulus_pulses=0)
+    (quiet / "summary.json").write_text(json.dumps(summary))
+    sub = load_runs([quiet])[0].sublabel
+    assert sub == "spasm_normal_ca (from spasm_low_ca): 0 spontaneous spikes, no twitch"
+    assert "relaxes" not in sub
+
+
+def test_runs_without_particles_say_what_to_animate_instead(tmp_path):
+    child = synthetic_run(tmp_path / "child", name="chain")
+    out = RunOutput(
+        scale="body",
+        timeseries={"time_h": np.arange(3.0), "plasma_ica_mM": np.ones(3)},
+        summary={},
+        seed=1,
+        engine="scipy",
+    )
+    from cellsim.results import read_results
+
+    r = read_results(child)
+    out.children["day7_2200_fibre"] = RunOutput(
+        scale="fibre", timeseries=r.timeseries, summary=r.summary, seed=1, engine="numba",
+        snapshots=r.snapshots(),
+    )  # fmt: skip
+    body = write_results(out, tmp_path / "body", scenario={"output": {"snapshots": True}},
+                         name="chain", wall_time_s=0, figure=False)  # fmt: skip
+    with pytest.raises(ResultsError) as err:
+        animate([body], tmp_path / "x.mp4")
+    text = str(err.value)
+    assert "a body run has no particles to animate" in text
+    assert "snapshots = true" not in text
+    assert f"cellsim animate {body / 'day7_2200_fibre'}" in text
+    animate([body / "day7_2200_fibre"], tmp_path / "ok.png")  # the suggestion works

@@ -64,7 +64,9 @@ def test_failed_rewrite_keeps_the_old_results(tmp_path):
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        write_results(_output(broken_figure), target, scenario={}, name="t", wall_time_s=0)
+        write_results(
+            _output(broken_figure), target, scenario={}, name="t", wall_time_s=0, overwrite=True
+        )
     assert json.loads((target / "manifest.json").read_text())["seed"] == 4
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
 

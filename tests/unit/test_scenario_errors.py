@@ -1,14 +1,16 @@
 """The catalogue of bad scenario and sweep files: each gets its one clear message.
 
-Each file in tests/data/bad starts with ``# expect: <text>``; loading it (a sweep file,
-``*_sweep_*``, is loaded and expanded into runs) must raise ScenarioError whose message
-names the file and contains that text.
+Each file in tests/data/bad starts with ``# expect: <text>``; loading it and estimating its
+cost as ``cellsim validate`` does (a sweep file, ``*_sweep_*``, is loaded, expanded into
+runs and every run's cost checked) must raise ScenarioError whose message names the file
+and contains that text.  ``tests/unit/test_cli_errors.py`` holds the command-line classes.
 """
 
 from pathlib import Path
 
 import pytest
 
+from cellsim.chain import check_cost
 from cellsim.errors import ScenarioError
 from cellsim.scenario import apply_overrides, load, parse_assignment
 
@@ -24,10 +26,11 @@ def _expected(path: Path) -> str:
 def _load(path: Path):
     if "_sweep_" in path.name:
         from cellsim.sweep.spec import load_sweep
-        from cellsim.sweep.tasks import build_tasks
+        from cellsim.sweep.tasks import build_tasks, check_costs
 
-        return build_tasks(load_sweep(path))
-    return load(path)
+        spec = load_sweep(path)
+        return check_costs(spec, build_tasks(spec))
+    return check_cost(load(path))
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
@@ -40,7 +43,7 @@ def test_bad_file_message(path):
 
 
 def test_catalogue_is_numbered_and_complete():
-    assert len(BAD) >= 30
+    assert len(BAD) >= 50
     numbers = [int(p.name[:2]) for p in BAD]
     assert numbers == list(range(1, len(BAD) + 1))
 
@@ -84,3 +87,10 @@ def test_parse_assignment_reads_toml_values():
     )
     assert parse_assignment("run.engine=numba") == (["run", "engine"], "numba")
     assert apply_overrides({}, ["a.b.c=1"]) == {"a": {"b": {"c": 1}}}
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    """Some editors start UTF-8 files with a byte-order mark; TOML does not allow it."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + Path("scenarios/twitch.toml").read_bytes())
+    assert load(path).name == "twitch"
