@@ -49,7 +49,7 @@ def problem(n_ions: int, dt_us: float = 1.0, seed: int = 1) -> FibreModel:
     density = (MG_MM * 1000 + CA_UM) * 602.214  # ions per µm³
     side = (n_ions / density) ** (1 / 3)
     params = with_overrides(
-        get_parameter_set("human"),
+        get_parameter_set("mouse_fast_16C"),
         {
             "length_x_um": side,
             "width_y_um": side,
@@ -57,7 +57,8 @@ def problem(n_ions: int, dt_us: float = 1.0, seed: int = 1) -> FibreModel:
             "voxel_um": min(0.1, side),
             "ca_rest_uM": CA_UM,
             "d_mg_um2_per_ms": 0.2,
-            "sr_ca_total_uM": 0.0,
+            "ca_sr_free_rest_uM": 0.0,
+            "atp_total_uM": 0.0,
             "pv_sites_uM": 0.0,
             "serca_uM": 0.0,
             "ryr_count": 0,

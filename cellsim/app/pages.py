@@ -389,12 +389,12 @@ def FibrePage():
                 on_value=lambda v: update(mg_free_mM=v),
             )
             Slider(
-                "SR Ca content (µM)",
-                value("sr_ca_total_uM"),
-                min=500.0,
-                max=5000.0,
+                "Free SR Ca at rest (µM)",
+                value("ca_sr_free_rest_uM"),
+                min=300.0,
+                max=3000.0,
                 step=100.0,
-                on_value=lambda v: update(sr_ca_total_uM=v),
+                on_value=lambda v: update(ca_sr_free_rest_uM=v),
             )
             Slider(
                 "SERCA pumps (µM)",

@@ -78,7 +78,7 @@ class FibreSettings:
 
     parameter_set: str = "human"
     mg_free_mM: float | None = None
-    sr_ca_total_uM: float | None = None
+    ca_sr_free_rest_uM: float | None = None
     serca_uM: float | None = None
     pv_sites_uM: float | None = None
     stimulus: str = "single"  # single, doublet or train
@@ -176,7 +176,7 @@ def fibre_scenario(s: FibreSettings) -> Scenario:
     data = _base(FIBRE_BASE)
     data["scenario"]["name"] = "fibre"
     data["fibre"] = {"parameter_set": s.parameter_set}
-    for key in ("sr_ca_total_uM", "serca_uM", "pv_sites_uM"):
+    for key in ("ca_sr_free_rest_uM", "serca_uM", "pv_sites_uM"):
         if getattr(s, key) is not None:
             data["fibre"][key] = float(getattr(s, key))
     data.pop("environment", None)

@@ -1,32 +1,43 @@
 """numba kernels for the fibre: arrays and scalars in, arrays updated in place.
 
 One time step applies these phases in order (the reference engine,
-``FibreModel._reference_step`` with the agents of :mod:`cellsim.fibre.agents`,
+:mod:`cellsim.fibre.reference` with the agents of :mod:`cellsim.fibre.agents`,
 applies the same rules agent by agent):
 
-1. RyR gating: closed channels open (AP-driven, Mg-inhibited; or resting,
-   strongly Mg-inhibited), open channels close.
-2. Release: each open RyR releases a Poisson number of SR ions at its mouth;
-   a passive leak releases ions onto the longitudinal-SR wall.
-3. Ions (in chunks of rows; chunks with nothing to move are skipped): a bound
-   ion tests unbinding; a free ion moves (Brownian, reflecting walls) and
-   tests binding to the free sites of its voxel, with probabilities tabulated
-   once per step and voxel (unbinding ones once per run).  Each ion only
-   writes its own row and its chunk's list of intentions (claim of a site
-   type, or unbind).
-4. Resolution (serial, in ion-row order, so independent of threads): claims
-   take a free site of the claimed type in the voxel if one is left; then
-   unbinds free their sites.  A site freed this step is not taken this step.
-5. SERCA: a pump with both Ca slots filled transports both ions into the SR,
-   at a rate scaled by Mg-ATP availability (free Mg).
+0. Scalars of the step, from counts: free Mg, Mg-ATP, Ca-ATP per x-slab and so free
+   ATP, free Ca of the triadic slab, free SR Ca (calsequestrin in rapid equilibrium).
+1. RyR gating: a coupled channel's voltage sensor follows the action potential
+   (time constant ``ap_tau``); it is open when its sensor is active, no Mg sits on its
+   inhibitory site and it is not inactivated.  An uncoupled channel opens with a
+   probability set by Ca and Mg at its activation site and Mg at its inhibitory site.
+   Ca inactivates channels (an open one sees its own Ca domain); they recover slowly.
+2. Release: each open RyR releases a Poisson number of SR ions at its mouth, in
+   proportion to free SR Ca; a passive leak releases ions onto the longitudinal-SR
+   wall; on Mg steps, Mg-ATP complexes dissociate (the Mg-ATP pool is well mixed).
+3. Ions (in chunks of rows; chunks with nothing to do are skipped).  A Ca ion in the
+   cytosol is bound to ATP this step with the rapid-equilibrium probability of its
+   slab (it then moves as ATP does and binds nothing else) or free (it moves as Ca
+   and tests binding to the free sites of its voxel).  On substeps (every
+   ``mg_substeps`` steps, with the longer step) bound ions test unbinding and free Mg
+   ions move and bind (sites or ATP).  Each ion only writes its own row and its
+   chunk's lists and counts.
+4. Resolution (serial, in ion-row order, so independent of threads): claims take a
+   free site of the claimed type in the voxel if one is left (a pump's second site
+   only when its first holds Ca); a Mg claim of ATP joins the Mg-ATP pool; then
+   unbinds free their sites (a pump's first site keeps its Ca while the second is
+   filled).  A site freed this step is not taken this step.
+5. SERCA: a pump with both sites Ca-loaded transports both ions into the SR, at a
+   rate set by Mg-ATP (with free ATP competing).
 6. Parvalbumin moves (every ``pv_substeps`` steps) and its voxel lists rebuild.
-7. Regulatory units (synchronous): permissive transitions depend on
-   Ca on their two regulatory sites and on their neighbours' state; crossbridges
-   attach to permissive units and hold them on.
+7. Regulatory units (synchronous): a unit switches on with Ca on its regulatory
+   sites, helped by permissive neighbours; a free unit switches off helped by
+   non-permissive neighbours; an attached crossbridge holds its unit on, and the unit
+   lets go (detaching it) once its TnC has lost Ca, at ``xb_hold_factor`` of the rate.
 8. Sarcomere length relaxes towards a force-dependent target.
 
-Mg ions move and react every ``mg_substeps`` steps with the longer step
-(multirate stepping; Mg is a near-uniform reservoir with slow site kinetics).
+Mg ions move and react, and bound ions test unbinding, every ``mg_substeps`` steps with
+the longer step (multirate stepping: Mg is a near-uniform reservoir, and every off rate
+is slow next to the step).
 
 All randomness comes from :mod:`cellsim.random`, keyed by (seed, purpose,
 step, row), so thread count and iteration order never change a result.
@@ -54,7 +65,6 @@ from cellsim.random import (
     draws32,
     high32,
     low32,
-    normal,
     normal32,
     poisson,
     step_key,
@@ -64,10 +74,12 @@ from cellsim.random import (
 
 # Site types, species and ion states (mirrors cellsim.fibre.state; kept here so
 # the kernel imports numpy/numba only).
-TN_REG, TN_CAMG, PV, SERCA = 0, 1, 2, 3
-N_SITE_TYPES = 4
+TN_REG, TN_CAMG, PV, SERCA, SERCA2 = 0, 1, 2, 3, 4
+N_SITE_TYPES = 5
+#: A Mg ion's claim of ATP (not a site type: ATP is a field, not agents).
+ATP_CLAIM = N_SITE_TYPES
 NONE, CA, MG = 0, 1, 2
-FREE, BOUND, IN_SR = 0, 1, 2
+FREE, BOUND, IN_SR, ON_ATP = 0, 1, 2, 3
 UNBIND = 9
 #: Ions are stepped in chunks of this many rows; each chunk lists its own events
 #: (claims, unbinds) so the serial resolution visits events, not every ion, and
@@ -75,61 +87,35 @@ UNBIND = 9
 EVENT_CHUNK = 1024
 #: Regulatory units are updated in blocks of this many (one call per block).
 RU_BLOCK = 1024
+#: Release streams of one step: RyR rows, then the leak, then Mg-ATP dissociation.
+POOL_STREAM_OFFSET = 1
+#: Largest mean drawn at once for a Poisson count (inversion stays exact below it).
+POISSON_PIECE = 20.0
 
 # Indices into the float parameter vector ``pf`` built by model.pack_parameters.
 (
-    F_DT,
-    F_LX,
-    F_LY,
-    F_LZ,
-    F_SIG_CA,
-    F_SIG_MG,
-    F_SIG_PV,
-    F_CONC_PER_SITE,
-    F_PPU,
-    F_RYR_K_AP,
-    F_RYR_K_CLOSE,
-    F_RYR_WINDOW,
-    F_RYR_KI_AP,
-    F_RYR_K_REST,
-    F_RYR_KI_REST,
-    F_RYR_HILL,
-    F_RYR_FLUX,
-    F_LEAK,
-    F_SERCA_KTR,
-    F_SERCA_MG_HALF,
-    F_RU_KON,
-    F_RU_ONE_CA,
-    F_RU_KOFF,
-    F_RU_GAMMA,
-    F_XB_ATTACH,
-    F_XB_DETACH,
-    F_SL_REST,
-    F_SL_SHORT,
-    F_SL_TAU,
-    F_CLAMP_CA,
-    F_CLAMP_MG,
-    F_DUTY_MAX,
-    F_INV_VX,
-    F_INV_VY,
-    F_INV_VZ,
-) = range(35)
-N_F = 35
+    F_DT, F_LX, F_LY, F_LZ, F_SIG_CA, F_SIG_MG, F_SIG_PV, F_SIG_ATP, F_CONC_PER_SITE, F_PPU,
+    F_AP_DURATION, F_AP_TAU, F_RYR_KD_MG_AP, F_RYR_UNIT, F_CDI_K, F_CDI_KD, F_CDI_DOMAIN,
+    F_CDI_KREC, F_CA_SR_REST, F_RYR_KA, F_RYR_KA_MG, F_RYR_KI_MG, F_RYR_PO_MAX, F_LEAK,
+    F_SR_VOLUME, F_CSQ_SITES, F_CSQ_KD, F_ATP_TOTAL, F_ATP_KD_CA, F_ATP_KON_MG, F_ATP_KOFF_MG,
+    F_SERCA_KCAT, F_SERCA_KM_MGATP, F_SERCA_KI_ATP, F_RU_KON, F_RU_ONE_CA, F_RU_KOFF,
+    F_RU_GAMMA, F_XB_ATTACH, F_XB_DETACH, F_XB_HOLD, F_SL_REST, F_SL_SHORT, F_SL_TAU,
+    F_CLAMP_CA, F_CLAMP_MG, F_DUTY_MAX, F_INV_VX, F_INV_VY, F_INV_VZ,
+) = range(50)  # fmt: skip
+N_F = 50
 # Indices into the int parameter vector ``pi``.
 (
-    I_NX,
-    I_NY,
-    I_NZ,
-    I_MG_SUB,
-    I_PV_SUB,
-    I_RU_PER_CHAIN,
-    I_N_PUMPS,
-    I_SR0,
-    I_N_CA,
-    I_N_MG,
-    I_CLAMP,
-) = range(11)
+    I_NX, I_NY, I_NZ, I_MG_SUB, I_PV_SUB, I_RU_PER_CHAIN, I_N_PUMPS, I_N_CA, I_N_MG, I_CLAMP,
+    I_REG_PER_RU,
+) = range(11)  # fmt: skip
 N_I = 11
+# Indices into the step's scalars ``sc`` (written by step_scalars, read by later phases).
+# (S_RELEASED accumulates the ions released through RyRs over the run.)
+(
+    S_MG_FREE, S_MG_ATP, S_CA_SR_FREE, S_CA_TRIAD, S_SERCA_FACTOR, S_AP_ON, S_CA_ATP,
+    S_RELEASED,
+) = range(8)  # fmt: skip
+N_S = 8
 
 
 @njit(cache=True, inline="always")
@@ -167,42 +153,150 @@ def prob(rate, dt):
 
 
 @njit(cache=True)
-def free_mg_uM(bound_count, pf, pi):
-    """Free Mg from the conserved total minus bound ions."""
-    bound = 0
-    for t in range(N_SITE_TYPES):
-        bound += bound_count[t, MG]
-    return (pi[I_N_MG] - bound) / pf[F_PPU]
+def poisson_count(key, draw0, mean):
+    """A Poisson count of any mean: a sum of pieces of mean <= POISSON_PIECE (exact)."""
+    if mean <= 0.0:
+        return 0
+    pieces = math.ceil(mean / POISSON_PIECE)
+    n = 0
+    for k in range(pieces):
+        n += poisson(key, draw0 + k, mean / pieces)
+    return n
+
+
+# ---------------------------------------------------------------- mean-field helpers
+@njit(cache=True)
+def sr_free_uM(sr_total_myo_uM, pf):
+    """Free SR Ca (µM of SR volume) from the SR content (µM of myoplasm), with
+    calsequestrin in rapid equilibrium: c + B c / (c + K) = total / v_SR."""
+    total = sr_total_myo_uM / pf[F_SR_VOLUME]
+    b, k = pf[F_CSQ_SITES], pf[F_CSQ_KD]
+    # c² + (b + k - total) c - k total = 0, positive root (stable form)
+    q = b + k - total
+    disc = math.sqrt(q * q + 4.0 * k * total)
+    if q >= 0.0:
+        return 2.0 * k * total / (q + disc)
+    return 0.5 * (disc - q)
 
 
 @njit(cache=True)
-def ryr_phase(step, seed, time_ms, last_ap_ms, mg_uM, ryr_open, pf):
+def serca_factor(mgatp_uM, atp_free_uM, pf):
+    """Mg-ATP activation of the pump, with free ATP competing: MgATP / (MgATP + K (1 + ATP/Ki))."""
+    km = pf[F_SERCA_KM_MGATP]
+    if km <= 0.0:
+        return 1.0  # Mg-ATP dependence knocked out
+    return mgatp_uM / (mgatp_uM + km * (1.0 + atp_free_uM / pf[F_SERCA_KI_ATP]))
+
+
+@njit(cache=True)
+def ryr_rest_open(ca_uM, mg_uM, pf):
+    """Open probability of a Ca/Mg-gated (uncoupled) channel: Ca at its activation site
+    competed by Mg, times Mg off its low-affinity inhibitory site (Hill 2)."""
+    a = ca_uM / pf[F_RYR_KA]
+    act = a / (1.0 + a + mg_uM / pf[F_RYR_KA_MG])
+    r = mg_uM / pf[F_RYR_KI_MG]
+    return pf[F_RYR_PO_MAX] * act / (1.0 + r * r)
+
+
+@njit(cache=True)
+def cdi_rate(ca_uM, pf):
+    """Rate of Ca-dependent inactivation for Ca ``ca_uM`` at the channel (Hill 2)."""
+    c2 = ca_uM * ca_uM
+    kd = pf[F_CDI_KD]
+    return pf[F_CDI_K] * c2 / (c2 + kd * kd)
+
+
+@njit(cache=True)
+def ap_on(time_ms, ap_times_ms, pf):
+    """1 while an action potential drives the voltage sensors, else 0."""
+    for k in range(ap_times_ms.shape[0]):
+        t0 = ap_times_ms[k]
+        if t0 <= time_ms < t0 + pf[F_AP_DURATION]:
+            return 1
+    return 0
+
+
+@njit(cache=True)
+def step_scalars(time_ms, ap_times_ms, ions, sites, sr, sc, atp_free, pf, pi):
+    """This step's scalars from counts (phase 0); ``atp_free`` (µM) per x-slab."""
+    chunk_catp, chunk_triad = ions[11], ions[12]
+    bound_count = sites[11]
+    sr_count, mg_pool_count = sr[1], sr[9]
+    ppu = pf[F_PPU]
+    nx = pi[I_NX]
+    bound_mg = 0
+    for t in range(N_SITE_TYPES):
+        bound_mg += bound_count[t, MG]
+    sc[S_MG_FREE] = (pi[I_N_MG] - bound_mg - mg_pool_count[0]) / ppu
+    sc[S_MG_ATP] = mg_pool_count[0] / ppu
+    triad = 0
+    for c in range(chunk_triad.shape[0]):
+        triad += chunk_triad[c]
+    sc[S_CA_TRIAD] = triad / (ppu / nx)
+    sc[S_CA_SR_FREE] = sr_free_uM(sr_count[0] / ppu, pf)
+    total_catp = 0
+    mean_free = 0.0
+    for ix in range(nx):
+        n = 0
+        for c in range(chunk_catp.shape[0]):
+            n += chunk_catp[c, ix]
+        total_catp += n
+        free = pf[F_ATP_TOTAL] - sc[S_MG_ATP] - n / (ppu / nx)
+        atp_free[ix] = max(free, 0.0)
+        mean_free += atp_free[ix] / nx
+    sc[S_CA_ATP] = total_catp / ppu
+    sc[S_SERCA_FACTOR] = serca_factor(sc[S_MG_ATP], mean_free, pf)
+    sc[S_AP_ON] = ap_on(time_ms, ap_times_ms, pf)
+
+
+# ---------------------------------------------------------------- RyR and release
+@njit(cache=True)
+def ryr_phase(step, seed, sc, ryr_open, ryr_sensor, ryr_inact, ryr_coupled, pf):
     """Gate every RyR channel once (serial: few channels)."""
     dt = pf[F_DT]
-    k_ap = 0.0
-    if last_ap_ms >= 0.0 and time_ms - last_ap_ms < pf[F_RYR_WINDOW]:
-        k_ap = pf[F_RYR_K_AP] / (1.0 + mg_uM / pf[F_RYR_KI_AP])
-    k_rest = pf[F_RYR_K_REST] / (1.0 + (mg_uM / pf[F_RYR_KI_REST]) ** pf[F_RYR_HILL])
-    p_open = prob(k_ap + k_rest, dt)
-    p_close = prob(pf[F_RYR_K_CLOSE], dt)
+    mg = sc[S_MG_FREE]
+    c0 = sc[S_CA_TRIAD]
+    p_sensor = prob(1.0 / pf[F_AP_TAU], dt)
+    p_unblocked = 1.0 / (1.0 + mg / pf[F_RYR_KD_MG_AP])
+    p_rest = ryr_rest_open(c0, mg, pf)
+    c_domain = c0 + pf[F_CDI_DOMAIN] * max(sc[S_CA_SR_FREE] - c0, 0.0)
+    p_inact_open = prob(cdi_rate(c_domain, pf), dt)
+    p_inact_closed = prob(cdi_rate(c0, pf), dt)
+    p_recover = prob(pf[F_CDI_KREC], dt)
+    ap = sc[S_AP_ON] > 0.5
     key = step_key(seed, PURPOSE_CHANNEL, step)
     for r in range(ryr_open.shape[0]):
-        u = uniform(agent_key(key, r), 0)
-        if ryr_open[r] == 1:
-            if u < p_close:
-                ryr_open[r] = 0
-        elif u < p_open:
-            ryr_open[r] = 1
+        a = agent_key(key, r)
+        u_sensor = uniform(a, 0)
+        u_open = uniform(a, 1)
+        u_cdi = uniform(a, 2)
+        if ryr_coupled[r] == 1:
+            if ap:
+                if ryr_sensor[r] == 0 and u_sensor < p_sensor:
+                    ryr_sensor[r] = 1
+            elif ryr_sensor[r] == 1 and u_sensor < p_sensor:
+                ryr_sensor[r] = 0
+            is_open = ryr_sensor[r] == 1 and ryr_inact[r] == 0 and u_open < p_unblocked
+        else:
+            is_open = ryr_inact[r] == 0 and u_open < p_rest
+        if ryr_inact[r] == 1:
+            if u_cdi < p_recover:
+                ryr_inact[r] = 0
+        elif u_cdi < (p_inact_open if is_open else p_inact_closed):
+            ryr_inact[r] = 1
+        ryr_open[r] = 1 if is_open else 0
 
 
 @njit(cache=True)
-def release_phase(
-    step, seed, ryr_open, ryr_y, ryr_z, ion_x, ion_y, ion_z, ion_state, chunk_ca, sr_stack,
-    sr_count, pf, pi,
-):  # fmt: skip
-    """Open RyRs and the passive leak move SR ions into the cytosol (serial)."""
+def release_phase(step, seed, sc, ions, sr, pf, pi):
+    """Open RyRs and the passive leak move SR ions into the cytosol; on Mg steps
+    Mg-ATP complexes dissociate (serial)."""
+    ion_x, ion_y, ion_z, ion_state = ions[0], ions[1], ions[2], ions[4]
+    chunk_ca, chunk_sub = ions[9], ions[10]
+    sr_stack, sr_count, ryr_open, ryr_y, ryr_z = sr[0], sr[1], sr[2], sr[3], sr[4]
+    mg_pool, mg_pool_count = sr[8], sr[9]
     dt = pf[F_DT]
-    sr_fraction = sr_count[0] / max(pi[I_SR0], 1)
+    gradient = max(sc[S_CA_SR_FREE] - sc[S_CA_TRIAD], 0.0)
     key = step_key(seed, PURPOSE_RELEASE, step)
     n_ryr = ryr_open.shape[0]
     for r in range(n_ryr + 1):
@@ -210,39 +304,57 @@ def release_phase(
         if r < n_ryr:
             if ryr_open[r] == 0:
                 continue
-            n = poisson(a, 0, pf[F_RYR_FLUX] * dt * sr_fraction)
+            n = poisson_count(a, 0, pf[F_RYR_UNIT] * gradient * dt)
         else:
-            n = poisson(a, 0, pf[F_LEAK] * dt * sr_fraction)
+            n = poisson_count(a, 0, pf[F_LEAK] * sc[S_CA_SR_FREE] * dt)
         for k in range(n):
             if sr_count[0] == 0:
-                return
+                break
             sr_count[0] -= 1
             i = sr_stack[sr_count[0]]
             ion_state[i] = FREE
             chunk_ca[i // EVENT_CHUNK] += 1
             if r < n_ryr:  # at the channel mouth, within the first 20 nm
-                ion_x[i] = 0.02 * uniform(a, 1 + 2 * k)
+                sc[S_RELEASED] += 1.0
+                ion_x[i] = 0.02 * uniform(a, 1001 + 2 * k)
                 ion_y[i] = ryr_y[r]
                 ion_z[i] = ryr_z[r]
             else:  # anywhere on the longitudinal-SR wall
-                ion_x[i] = uniform(a, 1 + 2 * k) * pf[F_LX]
+                ion_x[i] = uniform(a, 1001 + 2 * k) * pf[F_LX]
                 ion_y[i] = pf[F_LY] * (1.0 - 1e-9)
-                ion_z[i] = uniform(a, 2 + 2 * k) * pf[F_LZ]
+                ion_z[i] = uniform(a, 1002 + 2 * k) * pf[F_LZ]
+    if step % pi[I_MG_SUB] != 0:
+        return
+    a = agent_key(key, n_ryr + POOL_STREAM_OFFSET)
+    h = dt * pi[I_MG_SUB]
+    n = poisson_count(a, 0, mg_pool_count[0] * prob(pf[F_ATP_KOFF_MG], h))
+    for k in range(n):
+        if mg_pool_count[0] == 0:
+            break
+        mg_pool_count[0] -= 1
+        i = mg_pool[mg_pool_count[0]]
+        ion_state[i] = FREE
+        chunk_sub[i // EVENT_CHUNK] += 1
+        ion_x[i] = uniform(a, 100_001 + 3 * k) * pf[F_LX]  # the pool is well mixed
+        ion_y[i] = uniform(a, 100_002 + 3 * k) * pf[F_LY]
+        ion_z[i] = uniform(a, 100_003 + 3 * k) * pf[F_LZ]
 
 
+# ---------------------------------------------------------------- binding tables
 @njit(cache=True)
 def unbinding_table(koff, p_unbind, pf, pi):
     """Probability that a bound ion leaves its site in one of its steps, per site
-    type and species (Mg steps every ``mg_substeps``).  Constant for a run."""
+    type and species (bound ions act every ``mg_substeps`` steps).  Constant for a run."""
     for t in range(N_SITE_TYPES):
-        p_unbind[t, CA] = prob(koff[t, CA], pf[F_DT])
+        p_unbind[t, CA] = prob(koff[t, CA], pf[F_DT] * pi[I_MG_SUB])
         p_unbind[t, MG] = prob(koff[t, MG], pf[F_DT] * pi[I_MG_SUB])
 
 
 @njit(cache=True)
-def binding_tables(step, n_free, kon, bind_weight, p_bind, pf, pi):
+def binding_tables(step, n_free, kon, bind_weight, p_bind, f_atp, atp_free, pf, pi):
     """This step's binding tables, per species and voxel: the weight Σ kon·free sites
-    and the probability of binding.
+    (with ATP for Mg) and the probability of binding; and per x-slab the fraction of
+    cytosolic Ca on ATP (rapid equilibrium, Kd = k_off / k_on).
 
     Free sites only change between ion phases, so computing these once per step
     (O(voxels)) spares every ion a sum over site types and an ``expm1``.  Mg
@@ -250,6 +362,10 @@ def binding_tables(step, n_free, kon, bind_weight, p_bind, pf, pi):
     """
     dt = pf[F_DT]
     cps = pf[F_CONC_PER_SITE]
+    per_slab = pi[I_NY] * pi[I_NZ]
+    for ix in range(pi[I_NX]):
+        kappa = atp_free[ix] / pf[F_ATP_KD_CA] if pf[F_ATP_KD_CA] > 0.0 else 0.0
+        f_atp[ix] = kappa / (1.0 + kappa)
     mg_active = step % pi[I_MG_SUB] == 0
     for sp in (CA, MG):
         if sp == MG and not mg_active:
@@ -259,82 +375,120 @@ def binding_tables(step, n_free, kon, bind_weight, p_bind, pf, pi):
             weight = 0.0
             for t in range(N_SITE_TYPES):
                 weight += kon[t, sp] * n_free[t, v]
+            if sp == MG:
+                weight += pf[F_ATP_KON_MG] * atp_free[v // per_slab] / cps
             bind_weight[sp, v] = weight
             p_bind[sp, v] = prob(weight * cps, h)
 
 
 @njit(cache=True, inline="always")
 def choose_site_type(kon, n_free, sp, v, target):
-    """The site type a binding ion claims: type t with probability ∝ kon·free sites.
+    """The site type a binding ion claims: type t with probability ∝ kon·free sites
+    (ATP_CLAIM for the rest of the weight: Mg binding ATP).
 
-    ``target`` is uniform on [0, Σ kon·free sites) of the ion's voxel.
+    ``target`` is uniform on [0, Σ weights) of the ion's voxel.
     """
-    event = -1
+    event = ATP_CLAIM
     cumulative = 0.0
     for t in range(N_SITE_TYPES):
         part = kon[t, sp] * n_free[t, v]
         cumulative += part
-        if part > 0.0:
-            event = t
-            if target < cumulative:
-                break
+        if part > 0.0 and target < cumulative:
+            return t
+    if sp == CA:  # Ca never claims ATP: round-off at the top of the range
+        for t in range(N_SITE_TYPES - 1, -1, -1):
+            if kon[t, sp] * n_free[t, v] > 0.0:
+                return t
     return event
 
 
+# ---------------------------------------------------------------- ions
 @njit(cache=True)
-def _ion_chunk(c, key, mg_active, ions, site_type, n_free, rates, pf, pi):
-    """Rows of chunk c: move free ions and decide their binding; bound ions test unbinding.
+def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
+    """Rows of chunk c: move cytosolic ions and decide their binding; bound ions test
+    unbinding (on substeps, like free Mg: the slow part of the system).
 
-    Each ion costs one hash (bound) or two (free): the agent key's 64 bits and
-    ``bits(a, 0)`` give three 32-bit normals and the 32-bit binding uniform.
-    Writes only its rows of the ion arrays and its own chunk's event list: safe
-    in parallel and independent of the thread count.
+    Each ion costs one hash (bound) or two (cytosolic): the agent key's 64 bits and
+    ``bits(a, 0)`` give three 32-bit normals and one 32-bit uniform, which decides
+    both the Ca-ATP state and binding.  Writes only its rows of the ion arrays and
+    its own chunk's event list and counts: safe in parallel and independent of the
+    thread count.
     """
     (
         ion_x, ion_y, ion_z, ion_species, ion_state, ion_site, ion_event, event_rows, event_count,
-        chunk_ca, chunk_mg,
+        _chunk_ca, _chunk_sub, chunk_catp, chunk_triad,
     ) = ions  # fmt: skip
-    if chunk_ca[c] == 0 and (chunk_mg[c] == 0 or not mg_active):
-        event_count[c] = 0  # nothing to move: all Ca in the SR, Mg resting this step
-        return
-    kon, _koff, bind_weight, p_bind, p_unbind = rates
+    site_type, site_species, type_start = sites[3], sites[4], sites[7]
+    n_free = sites[10]
+    nx = pi[I_NX]
+    for ix in range(nx):
+        chunk_catp[c, ix] = 0
+    chunk_triad[c] = 0
+    kon, _koff, bind_weight, p_bind, p_unbind, f_atp = (
+        rates[0], rates[1], rates[2], rates[3], rates[4], rates[5],
+    )  # fmt: skip
     # locals, not pf[...] in the loop: stores to ion_x could alias pf for LLVM
     sig_ca = pf[F_SIG_CA]
     sig_mg = pf[F_SIG_MG]
+    sig_atp = pf[F_SIG_ATP]
     lx = pf[F_LX]
     ly = pf[F_LY]
     lz = pf[F_LZ]
     inv_x = pf[F_INV_VX]
     inv_y = pf[F_INV_VY]
     inv_z = pf[F_INV_VZ]
-    nx = pi[I_NX]
     ny = pi[I_NY]
     nz = pi[I_NZ]
+    per_slab = ny * nz
+    partner_offset = type_start[SERCA2] - type_start[SERCA]
     lo = c * EVENT_CHUNK
     n_events = 0
     for i in range(lo, min(lo + EVENT_CHUNK, ion_x.shape[0])):
         state = ion_state[i]
         sp = ion_species[i]
-        if state == IN_SR or (sp == MG and not mg_active):
-            continue
+        if state == IN_SR or (sp == MG and state == ON_ATP):
+            continue  # stored in the SR, or Mg in the Mg-ATP pool
+        if (state == BOUND or sp == MG) and not sub_active:
+            continue  # bound ions and free Mg act on substeps only
         event = -1
         a = agent_key(key, i)
         if state == BOUND:
-            if unit32(high32(a)) < p_unbind[site_type[ion_site[i]], sp]:
+            s = ion_site[i]
+            t = site_type[s]
+            # a pump's first site keeps its Ca while the second holds one
+            first_held = t == SERCA and site_species[s + partner_offset] != NONE
+            if unit32(high32(a)) < p_unbind[t, sp] and not first_held:
                 event = UNBIND
         else:
             d0, d1, d2, d3 = draws32(a)
-            sigma = sig_ca if sp == CA else sig_mg
-            x = reflect(ion_x[i] + sigma * normal32(d0, a, 1), lx)
+            u = unit32(d3)
+            x0 = ion_x[i]
+            sigma = sig_mg
+            f = 0.0
+            on_atp = False
+            if sp == CA:
+                ix0 = min(int(x0 * inv_x), nx - 1)
+                f = f_atp[ix0]
+                on_atp = u < f
+                sigma = sig_atp if on_atp else sig_ca
+            x = reflect(x0 + sigma * normal32(d0, a, 1), lx)
             y = reflect(ion_y[i] + sigma * normal32(d1, a, 2), ly)
             z = reflect(ion_z[i] + sigma * normal32(d2, a, 3), lz)
             ion_x[i] = x
             ion_y[i] = y
             ion_z[i] = z
             v = voxel_of(x, y, z, inv_x, inv_y, inv_z, nx, ny, nz)
-            if unit32(d3) < p_bind[sp, v]:
-                target = uniform(a, 4) * bind_weight[sp, v]
-                event = choose_site_type(kon, n_free, sp, v, target)
+            if on_atp:
+                ion_state[i] = ON_ATP
+                chunk_catp[c, v // per_slab] += 1
+            else:
+                ion_state[i] = FREE
+                if sp == CA and v < per_slab:
+                    chunk_triad[c] += 1
+                # u is uniform on [f, 1) here: rescaled, it is the binding test
+                if u - f < (1.0 - f) * p_bind[sp, v]:
+                    target = uniform(a, 4) * bind_weight[sp, v]
+                    event = choose_site_type(kon, n_free, sp, v, target)
         if event >= 0:
             ion_event[i] = event
             event_rows[lo + n_events] = i
@@ -351,17 +505,36 @@ def _ion_chunk(c, key, mg_active, ions, site_type, n_free, rates, pf, pi):
 # numba 0.68 wrote the chunks' event counts to the wrong places.
 
 
+@njit(cache=True, inline="always")
+def _idle_chunk(c, sub_active, ions):
+    """Whether chunk c has nothing to do this step (then its lists and counts are cleared):
+    no cytosolic Ca, and a step between substeps or no free Mg or bound ion.
+
+    Tested before calling _ion_chunk, whose call costs more than a skipped chunk."""
+    chunk_ca, chunk_sub, chunk_catp, chunk_triad, event_count = (
+        ions[9], ions[10], ions[11], ions[12], ions[8],
+    )  # fmt: skip
+    if chunk_ca[c] > 0 or (sub_active and chunk_sub[c] > 0):
+        return False
+    event_count[c] = 0
+    chunk_triad[c] = 0
+    for ix in range(chunk_catp.shape[1]):
+        chunk_catp[c, ix] = 0
+    return True
+
+
 @njit(cache=True)
-def ion_phase(step, seed, ions, site_type, n_free, rates, pf, pi):
+def ion_phase(step, seed, ions, sites, rates, pf, pi):
     """Ions, chunk after chunk (see _ion_chunk)."""
     key = step_key(seed, PURPOSE_MOVE, step)
-    mg_active = step % pi[I_MG_SUB] == 0
+    sub_active = step % pi[I_MG_SUB] == 0
     for c in range(ions[8].shape[0]):
-        _ion_chunk(c, key, mg_active, ions, site_type, n_free, rates, pf, pi)
+        if not _idle_chunk(c, sub_active, ions):
+            _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi)
 
 
 @njit(cache=True, parallel=True)
-def ion_phase_threaded(step, seed, ions, site_type, n_free, rates, pf, pi, n_threads):
+def ion_phase_threaded(step, seed, ions, sites, rates, pf, pi, n_threads):
     """Ions, chunks in parallel (see _ion_chunk).
 
     numba hands each thread one contiguous range of the loop; visiting the
@@ -369,46 +542,85 @@ def ion_phase_threaded(step, seed, ions, site_type, n_free, rates, pf, pi, n_thr
     rows (bound ions, which sit first) and the idle ones (SR) fairly.
     """
     key = step_key(seed, PURPOSE_MOVE, step)
-    mg_active = step % pi[I_MG_SUB] == 0
+    sub_active = step % pi[I_MG_SUB] == 0
     n_chunks = ions[8].shape[0]
     per_thread = (n_chunks + n_threads - 1) // n_threads
     for k in prange(per_thread * n_threads):
         c = (k % per_thread) * n_threads + k // per_thread
-        if c < n_chunks:
-            _ion_chunk(c, key, mg_active, ions, site_type, n_free, rates, pf, pi)
+        if c < n_chunks and not _idle_chunk(c, sub_active, ions):
+            _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi)
+
+
+# ---------------------------------------------------------------- resolution
+@njit(cache=True, inline="always")
+def _site_available(s, t, site_species, partner_offset):
+    """A free site that may be taken: a pump's second site only if its first holds Ca."""
+    if site_species[s] != NONE:
+        return False
+    return t != SERCA2 or site_species[s - partner_offset] == CA
 
 
 @njit(cache=True)
-def resolve_phase(
-    step,
-    seed,
-    ion_x,
-    ion_y,
-    ion_z,
-    ion_species,
-    ion_state,
-    ion_site,
-    ion_event,
-    event_rows,
-    event_count,
-    site_x,
-    site_y,
-    site_z,
-    site_type,
-    site_species,
-    site_occupant,
-    site_voxel,
-    vox_start,
-    vox_sites,
-    n_free,
-    bound_count,
-    pf,
-    pi,
-):
+def bind_ion(i, s, ions, sites, partner_offset):
+    """Ion i takes site s (bookkeeping shared by the resolution and the reference)."""
+    ion_species, ion_state, ion_site = ions[3], ions[4], ions[5]
+    site_type, site_species, site_occupant, site_voxel = sites[3], sites[4], sites[5], sites[6]
+    n_free, bound_count = sites[10], sites[11]
+    t = site_type[s]
+    sp = ion_species[i]
+    site_species[s] = sp
+    site_occupant[s] = i
+    n_free[t, site_voxel[s]] -= 1
+    bound_count[t, sp] += 1
+    ion_state[i] = BOUND
+    ion_site[i] = s
+    if t == SERCA and sp == CA:  # the pump's second site becomes available
+        b = s + partner_offset
+        if site_species[b] == NONE:
+            n_free[SERCA2, site_voxel[b]] += 1
+
+
+@njit(cache=True)
+def release_site(s, sites, partner_offset):
+    """Site s loses its ion (the ion's own row is the caller's)."""
+    site_type, site_species, site_occupant, site_voxel = sites[3], sites[4], sites[5], sites[6]
+    n_free, bound_count = sites[10], sites[11]
+    t = site_type[s]
+    bound_count[t, site_species[s]] -= 1
+    site_species[s] = NONE
+    site_occupant[s] = -1
+    if t == SERCA:
+        n_free[SERCA, site_voxel[s]] += 1
+        b = s + partner_offset
+        if site_species[b] == NONE:  # the second site is no longer available
+            n_free[SERCA2, site_voxel[b]] -= 1
+    elif t == SERCA2:
+        if site_species[s - partner_offset] == CA:
+            n_free[SERCA2, site_voxel[s]] += 1
+    else:
+        n_free[t, site_voxel[s]] += 1
+
+
+@njit(cache=True)
+def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
     """Apply claims (lowest row first), then unbinds (serial, deterministic).
 
     Visits only the rows the ion phase listed, chunk by chunk: row order.
     """
+    ion_x, ion_y, ion_z, ion_species = ions[0], ions[1], ions[2], ions[3]
+    ion_state, ion_site, ion_event = ions[4], ions[5], ions[6]
+    event_rows, event_count, chunk_ca, chunk_sub = ions[7], ions[8], ions[9], ions[10]
+    site_x, site_y, site_z, site_type, site_species = (
+        sites[0],
+        sites[1],
+        sites[2],
+        sites[3],
+        sites[4],
+    )
+    type_start, vox_start, vox_sites, n_free = sites[7], sites[8], sites[9], sites[10]
+    mg_pool, mg_pool_count = sr[8], sr[9]
+    partner_offset = type_start[SERCA2] - type_start[SERCA]
+    atp_room = (pf[F_ATP_TOTAL] - sc[S_CA_ATP]) * pf[F_PPU] - mg_pool_count[0]
     key = step_key(seed, PURPOSE_PLACE, step)
     for c in range(event_count.shape[0]):
         lo = c * EVENT_CHUNK
@@ -416,6 +628,14 @@ def resolve_phase(
             i = event_rows[lo + k]
             t = ion_event[i]
             if t == UNBIND:
+                continue
+            if t == ATP_CLAIM:  # Mg joins the Mg-ATP pool
+                if atp_room >= 1.0:
+                    atp_room -= 1.0
+                    ion_state[i] = ON_ATP
+                    mg_pool[mg_pool_count[0]] = i
+                    mg_pool_count[0] += 1
+                    chunk_sub[i // EVENT_CHUNK] -= 1
                 continue
             v = voxel_index(ion_x[i], ion_y[i], ion_z[i], pf, pi)
             if n_free[t, v] == 0:
@@ -425,14 +645,11 @@ def resolve_phase(
             j0 = int(uniform(agent_key(key, i), 0) * m)
             for j in range(m):
                 s = vox_sites[lo_site + (j0 + j) % m]
-                if site_species[s] == NONE:
-                    sp = ion_species[i]
-                    site_species[s] = sp
-                    site_occupant[s] = i
-                    n_free[t, v] -= 1
-                    bound_count[t, sp] += 1
-                    ion_state[i] = BOUND
-                    ion_site[i] = s
+                if _site_available(s, t, site_species, partner_offset):
+                    bind_ion(i, s, ions, sites, partner_offset)
+                    if ion_species[i] == CA:  # a bound Ca ion acts on substeps
+                        chunk_ca[i // EVENT_CHUNK] -= 1
+                        chunk_sub[i // EVENT_CHUNK] += 1
                     break
     for c in range(event_count.shape[0]):
         lo = c * EVENT_CHUNK
@@ -441,61 +658,47 @@ def resolve_phase(
             if ion_event[i] != UNBIND:
                 continue
             s = ion_site[i]
-            t = site_type[s]
-            site_species[s] = NONE
-            site_occupant[s] = -1
-            n_free[t, site_voxel[s]] += 1
-            bound_count[t, ion_species[i]] -= 1
+            if site_type[s] == SERCA and site_species[s + partner_offset] != NONE:
+                continue  # the second site was taken this step: the first keeps its Ca
+            release_site(s, sites, partner_offset)
             ion_state[i] = FREE
             ion_site[i] = -1
+            if ion_species[i] == CA:
+                chunk_ca[i // EVENT_CHUNK] += 1
+                chunk_sub[i // EVENT_CHUNK] -= 1
             ion_x[i] = site_x[s]
             ion_y[i] = site_y[s]
             ion_z[i] = site_z[s]
 
 
 @njit(cache=True)
-def serca_phase(
-    step,
-    seed,
-    mg_uM,
-    ion_state,
-    ion_site,
-    chunk_ca,
-    site_species,
-    site_occupant,
-    site_voxel,
-    type_start,
-    n_free,
-    bound_count,
-    sr_stack,
-    sr_count,
-    pf,
-    pi,
-):
-    """Pumps with both slots Ca-loaded transport them into the SR (serial)."""
-    f_mg = mg_uM / (mg_uM + pf[F_SERCA_MG_HALF])
-    p_transport = prob(pf[F_SERCA_KTR] * f_mg, pf[F_DT])
+def serca_phase(step, seed, sc, ions, sites, sr, pf, pi):
+    """Pumps with both sites Ca-loaded transport them into the SR (serial)."""
+    ion_state, ion_site, chunk_sub = ions[4], ions[5], ions[10]
+    site_species, site_occupant, type_start = sites[4], sites[5], sites[7]
+    sr_stack, sr_count = sr[0], sr[1]
+    partner_offset = type_start[SERCA2] - type_start[SERCA]
+    p_transport = prob(pf[F_SERCA_KCAT] * sc[S_SERCA_FACTOR], pf[F_DT])
     key = step_key(seed, PURPOSE_PUMP, step)
     base = type_start[SERCA]
     for q in range(pi[I_N_PUMPS]):
-        s0 = base + 2 * q
-        if site_species[s0] != CA or site_species[s0 + 1] != CA:
+        s0 = base + q
+        s1 = s0 + partner_offset
+        if site_species[s0] != CA or site_species[s1] != CA:
             continue
         if uniform(agent_key(key, q), 0) >= p_transport:
             continue
-        for s in (s0, s0 + 1):
+        for s in (s1, s0):  # second site first: the first then frees the pump
             i = site_occupant[s]
-            site_species[s] = NONE
-            site_occupant[s] = -1
-            n_free[SERCA, site_voxel[s]] += 1
-            bound_count[SERCA, CA] -= 1
+            release_site(s, sites, partner_offset)
             ion_state[i] = IN_SR
             ion_site[i] = -1
-            chunk_ca[i // EVENT_CHUNK] -= 1
+            chunk_sub[i // EVENT_CHUNK] -= 1
             sr_stack[sr_count[0]] = i
             sr_count[0] += 1
 
 
+# ---------------------------------------------------------------- parvalbumin, bath
 @njit(cache=True)
 def move_sites_phase(step, seed, site_x, site_y, site_z, site_voxel, lo, hi, pf, pi):
     """Brownian motion of mobile sites (parvalbumin) in rows lo..hi."""
@@ -503,9 +706,10 @@ def move_sites_phase(step, seed, site_x, site_y, site_z, site_voxel, lo, hi, pf,
     sigma = pf[F_SIG_PV]
     for s in range(lo, hi):
         a = agent_key(key, s + 1_000_000_000)  # rows of sites, not ions
-        site_x[s] = reflect(site_x[s] + sigma * normal(a, 0), pf[F_LX])
-        site_y[s] = reflect(site_y[s] + sigma * normal(a, 1), pf[F_LY])
-        site_z[s] = reflect(site_z[s] + sigma * normal(a, 2), pf[F_LZ])
+        d0, d1, d2, _d3 = draws32(a)  # two hashes for three normals, as for ions
+        site_x[s] = reflect(site_x[s] + sigma * normal32(d0, a, 1), pf[F_LX])
+        site_y[s] = reflect(site_y[s] + sigma * normal32(d1, a, 2), pf[F_LY])
+        site_z[s] = reflect(site_z[s] + sigma * normal32(d2, a, 3), pf[F_LZ])
         site_voxel[s] = voxel_index(site_x[s], site_y[s], site_z[s], pf, pi)
 
 
@@ -533,7 +737,7 @@ def rebuild_voxel_lists(t, site_voxel, site_species, type_start, vox_start, vox_
 
 
 @njit(cache=True)
-def bath_phase(step, seed, site_type, site_species, lo, hi, kon, koff, pf):
+def bath_phase(step, seed, site_type, site_species, bound_count, lo, hi, kon, koff, pf):
     """Skinned-fibre clamp: sites exchange with a buffered bath of fixed Ca, Mg."""
     dt = pf[F_DT]
     ca = pf[F_CLAMP_CA]
@@ -547,9 +751,24 @@ def bath_phase(step, seed, site_type, site_species, lo, hi, kon, koff, pf):
             r_ca = kon[t, CA] * ca
             rate = r_ca + kon[t, MG] * mg
             if rate > 0.0 and uniform(a, 0) < prob(rate, dt):
-                site_species[s] = CA if uniform(a, 1) * rate < r_ca else MG
+                new = CA if uniform(a, 1) * rate < r_ca else MG
+                site_species[s] = new
+                bound_count[t, new] += 1
         elif uniform(a, 0) < prob(koff[t, sp], dt):
             site_species[s] = NONE
+            bound_count[t, sp] -= 1
+
+
+# ---------------------------------------------------------------- thin filament
+@njit(cache=True, inline="always")
+def unit_drive(n_ca, n_reg, one_ca_factor):
+    """Drive of a regulatory unit from the Ca on its regulatory sites: 1 with all
+    sites filled, ``one_ca_factor`` with one of two."""
+    if n_ca == n_reg:
+        return 1.0
+    if n_ca == 1:
+        return one_ca_factor
+    return 0.0
 
 
 @njit(cache=True)
@@ -562,6 +781,7 @@ def _regulatory_block(b, key, site_species, reg_start, fil, pf, pi):
     ru_perm, ru_xb, ru_perm_next, ru_xb_next, _sarcomere = fil
     dt = pf[F_DT]
     per_chain = pi[I_RU_PER_CHAIN]
+    n_reg = pi[I_REG_PER_RU]
     gamma = pf[F_RU_GAMMA]
     p_attach = prob(pf[F_XB_ATTACH], dt)
     p_detach = prob(pf[F_XB_DETACH], dt)
@@ -580,12 +800,12 @@ def _regulatory_block(b, key, site_species, reg_start, fil, pf, pi):
                 n_on += 1
             else:
                 n_off += 1
-        s0 = reg_start + 2 * r
+        s0 = reg_start + n_reg * r
         n_ca = 0
-        if site_species[s0] == CA:
-            n_ca += 1
-        if site_species[s0 + 1] == CA:
-            n_ca += 1
+        for k in range(n_reg):
+            if site_species[s0 + k] == CA:
+                n_ca += 1
+        drive = unit_drive(n_ca, n_reg, pf[F_RU_ONE_CA])
         a = agent_key(key, r)  # one hash: two 32-bit uniforms
         u_perm = unit32(low32(a))
         u_xb = unit32(high32(a))
@@ -599,19 +819,22 @@ def _regulatory_block(b, key, site_species, reg_start, fil, pf, pi):
             xb_new = 1
         perm_new = perm
         if perm == 0:
-            drive = 1.0 if n_ca == 2 else (pf[F_RU_ONE_CA] if n_ca == 1 else 0.0)
             if drive > 0.0:
                 g = 1.0 / gamma  # gamma^(n_on - 1): symmetric about one neighbour
                 for _ in range(n_on):
                     g *= gamma
                 if u_perm < prob(pf[F_RU_KON] * drive * g, dt):
                     perm_new = 1
-        elif xb == 0 and xb_new == 0:  # attached crossbridges hold the unit on
+        elif xb_new == xb:  # no crossbridge event this step
             g = 1.0 / gamma
             for _ in range(n_off):
                 g *= gamma
-            if u_perm < prob(pf[F_RU_KOFF] * g, dt):
+            rate = pf[F_RU_KOFF] * g
+            if xb == 1:  # held on, let go as the unit's TnC loses Ca
+                rate *= pf[F_XB_HOLD] * (1.0 - drive)
+            if u_perm < prob(rate, dt):
                 perm_new = 0
+                xb_new = 0
         ru_perm_next[r] = perm_new
         ru_xb_next[r] = xb_new
         attached += xb_new
@@ -652,68 +875,78 @@ def sarcomere_update(sl_um, force_fraction, pf):
     return sl_um + (target - sl_um) * pf[F_DT] / pf[F_SL_TAU]
 
 
+# ---------------------------------------------------------------- bookkeeping
 @njit(cache=True)
 def count_chunk_work(ions):
-    """Per chunk of rows, Ca ions out of the SR and Mg ions (the rows to visit).
+    """Per chunk of rows, the cytosolic Ca ions (visited every step) and the free Mg and
+    bound ions (visited on substeps).
 
-    Recounted at each kernel call, then kept by release and SERCA, so that the
-    ion phase skips chunks with nothing to move: SR ions at rest, and Mg ions on
-    the steps between their substeps.  Skipping changes no result.
+    Counted when a model is built or its arrays were changed outside the kernel, then
+    kept by release, resolution and SERCA, so that the ion phase skips chunks with
+    nothing to do: SR ions and pooled Mg always, bound ions and Mg between substeps.
+    Skipping changes no result.
     """
-    ion_species, ion_state, chunk_ca, chunk_mg = ions[3], ions[4], ions[9], ions[10]
+    ion_species, ion_state, chunk_ca, chunk_sub = ions[3], ions[4], ions[9], ions[10]
     chunk_ca[:] = 0
-    chunk_mg[:] = 0
+    chunk_sub[:] = 0
     for i in range(ion_species.shape[0]):
         c = i // EVENT_CHUNK
-        if ion_species[i] == MG:
-            chunk_mg[c] += 1
-        elif ion_state[i] != IN_SR:
+        st = ion_state[i]
+        if st == IN_SR or (st == ON_ATP and ion_species[i] == MG):
+            continue
+        if st == BOUND or ion_species[i] == MG:
+            chunk_sub[c] += 1
+        else:
             chunk_ca[c] += 1
 
 
 @njit(cache=True)
+def count_mobile_ca(ions, pf, pi):
+    """Recount the chunks' Ca-ATP per x-slab and free Ca in the triadic slab
+    (what an ion phase leaves for the next step's scalars): used at build."""
+    ion_x, ion_y, ion_z, ion_species, ion_state = ions[0], ions[1], ions[2], ions[3], ions[4]
+    chunk_catp, chunk_triad = ions[11], ions[12]
+    chunk_catp[:, :] = 0
+    chunk_triad[:] = 0
+    per_slab = pi[I_NY] * pi[I_NZ]
+    for i in range(ion_x.shape[0]):
+        if ion_species[i] != CA:
+            continue
+        c = i // EVENT_CHUNK
+        v = voxel_index(ion_x[i], ion_y[i], ion_z[i], pf, pi)
+        if ion_state[i] == ON_ATP:
+            chunk_catp[c, v // per_slab] += 1
+        elif ion_state[i] == FREE and v < per_slab:
+            chunk_triad[c] += 1
+
+
+# ---------------------------------------------------------------- one step
+@njit(cache=True)
 def phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi):
-    """RyR gating, release and the step's binding tables; returns free Mg (µM)."""
-    ion_x, ion_y, ion_z, ion_state, chunk_ca = ions[0], ions[1], ions[2], ions[4], ions[9]
-    n_free, bound_count = sites[10], sites[11]
-    kon, _koff, bind_weight, p_bind, _p_unbind = rates
-    sr_stack, sr_count, ryr_open, ryr_y, ryr_z = sr
-    time_ms = step * pf[F_DT]
-    last_ap = -1.0
-    for k in range(ap_times_ms.shape[0]):
-        if ap_times_ms[k] <= time_ms:
-            last_ap = ap_times_ms[k]
-    mg_uM = free_mg_uM(bound_count, pf, pi)
-    ryr_phase(step, seed, time_ms, last_ap, mg_uM, ryr_open, pf)
-    release_phase(
-        step, seed, ryr_open, ryr_y, ryr_z, ion_x, ion_y, ion_z, ion_state, chunk_ca, sr_stack,
-        sr_count, pf, pi,
+    """Scalars, RyR gating, release and the step's binding tables."""
+    sc, atp_free = sr[10], rates[6]
+    step_scalars(step * pf[F_DT], ap_times_ms, ions, sites, sr, sc, atp_free, pf, pi)
+    ryr_phase(step, seed, sc, sr[2], sr[5], sr[6], sr[7], pf)
+    release_phase(step, seed, sc, ions, sr, pf, pi)
+    binding_tables(
+        step, sites[10], rates[0], rates[2], rates[3], rates[5], atp_free, pf, pi
     )  # fmt: skip
-    binding_tables(step, n_free, kon, bind_weight, p_bind, pf, pi)
-    return mg_uM
 
 
 @njit(cache=True)
-def phases_after_ions(step, seed, mg_uM, ions, sites, sr, pf, pi):
+def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
     """Resolution of the ions' claims and unbinds, SERCA, parvalbumin motion."""
-    (
-        ion_x, ion_y, ion_z, ion_species, ion_state, ion_site, ion_event, event_rows, event_count,
-        chunk_ca, _chunk_mg,
-    ) = ions  # fmt: skip
-    (
-        site_x, site_y, site_z, site_type, site_species, site_occupant, site_voxel,
-        type_start, vox_start, vox_sites, n_free, bound_count,
-    ) = sites  # fmt: skip
-    sr_stack, sr_count = sr[0], sr[1]
-    resolve_phase(
-        step, seed, ion_x, ion_y, ion_z, ion_species, ion_state, ion_site, ion_event,
-        event_rows, event_count, site_x, site_y, site_z, site_type, site_species,
-        site_occupant, site_voxel, vox_start, vox_sites, n_free, bound_count, pf, pi,
-    )  # fmt: skip
-    serca_phase(
-        step, seed, mg_uM, ion_state, ion_site, chunk_ca, site_species, site_occupant,
-        site_voxel, type_start, n_free, bound_count, sr_stack, sr_count, pf, pi,
-    )  # fmt: skip
+    sc = sr[10]
+    resolve_phase(step, seed, sc, ions, sites, sr, pf, pi)
+    serca_phase(step, seed, sc, ions, sites, sr, pf, pi)
+    site_x, site_y, site_z, site_species, site_voxel = (
+        sites[0],
+        sites[1],
+        sites[2],
+        sites[4],
+        sites[6],
+    )
+    type_start, vox_start, vox_sites, n_free = sites[7], sites[8], sites[9], sites[10]
     if step % pi[I_PV_SUB] == 0 and type_start[PV + 1] > type_start[PV]:
         move_sites_phase(
             step, seed, site_x, site_y, site_z, site_voxel, type_start[PV],
@@ -727,7 +960,7 @@ def clamp_phase(step, seed, sites, rates, pf):
     """Skinned-fibre clamp: troponin exchanges with the bath (no ions, no SR)."""
     type_start = sites[7]
     bath_phase(
-        step, seed, sites[3], sites[4], type_start[TN_REG], type_start[TN_CAMG + 1],
+        step, seed, sites[3], sites[4], sites[11], type_start[TN_REG], type_start[TN_CAMG + 1],
         rates[0], rates[1], pf,
     )  # fmt: skip
 
@@ -742,20 +975,22 @@ def force_and_length(attached, fil, pf):
 
 
 @njit(cache=True, nogil=True)  # lets other threads (e.g. a Dask worker's) run
-def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi):
+def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount):
     """Run steps step0 .. step0 + n_steps - 1 (all phases) on one thread; return force.
 
-    The groups of arrays are those of :meth:`cellsim.fibre.model.FibreModel.kernel_arrays`.
+    The groups of arrays are those of :meth:`cellsim.fibre.model.FibreModel.kernel_arrays`;
+    ``recount`` recounts the chunks' work first (after changes outside the kernel).
     """
-    count_chunk_work(ions)
+    if recount:
+        count_chunk_work(ions)
     force = 0.0
     for step in range(step0, step0 + n_steps):
         if pi[I_CLAMP] == 1:
             clamp_phase(step, seed, sites, rates, pf)
         else:
-            mg_uM = phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
-            ion_phase(step, seed, ions, sites[3], sites[10], rates, pf, pi)
-            phases_after_ions(step, seed, mg_uM, ions, sites, sr, pf, pi)
+            phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
+            ion_phase(step, seed, ions, sites, rates, pf, pi)
+            phases_after_ions(step, seed, ions, sites, sr, pf, pi)
         attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, pf, pi)
         force = force_and_length(attached, fil, pf)
     return force
@@ -763,72 +998,78 @@ def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, 
 
 @njit(cache=True, nogil=True)
 def advance_threaded(
-    step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, n_threads
+    step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount, n_threads
 ):
     """advance() with the ion and filament phases on ``n_threads`` of numba's threads
     (set with ``numba.set_num_threads``); same results."""
-    count_chunk_work(ions)
+    if recount:
+        count_chunk_work(ions)
     force = 0.0
     for step in range(step0, step0 + n_steps):
         if pi[I_CLAMP] == 1:
             clamp_phase(step, seed, sites, rates, pf)
         else:
-            mg_uM = phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
-            ion_phase_threaded(step, seed, ions, sites[3], sites[10], rates, pf, pi, n_threads)
-            phases_after_ions(step, seed, mg_uM, ions, sites, sr, pf, pi)
+            phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
+            ion_phase_threaded(step, seed, ions, sites, rates, pf, pi, n_threads)
+            phases_after_ions(step, seed, ions, sites, sr, pf, pi)
         attached = filament_phase_threaded(step, seed, sites[4], sites[7][TN_REG], fil, pf, pi)
         force = force_and_length(attached, fil, pf)
     return force
 
 
+# ---------------------------------------------------------------- observation
 @njit(cache=True)
-def observe(
-    ion_species,
-    ion_state,
-    site_type,
-    site_species,
-    type_start,
-    sr_count,
-    ryr_open,
-    ru_xb,
-    sarcomere,
-    pf,
-    out,
-):
-    """Fill ``out`` with the recorded quantities (see model.OBSERVABLES)."""
+def observe(ions, sites, sr, fil, pf, pi, out):
+    """Fill ``out`` with the recorded quantities (see model.OBSERVABLES).
+
+    Counts come from the kept tallies (bound ions per site type, the pools) and from the
+    rows of the chunks that hold cytosolic Ca: no pass over every row.
+    """
+    ion_species, ion_state, chunk_ca = ions[3], ions[4], ions[9]
+    type_start, bound_count = sites[7], sites[11]
+    sr_count, ryr_open, ryr_inact, mg_pool_count = sr[1], sr[2], sr[6], sr[9]
+    ru_xb, sarcomere = fil[1], fil[4]
     ppu = pf[F_PPU]
     n_free_ca = 0
-    n_free_mg = 0
-    for i in range(ion_state.shape[0]):
-        if ion_state[i] == FREE:
+    n_atp_ca = 0
+    n_rows = ion_state.shape[0]
+    for c in range(chunk_ca.shape[0]):
+        if chunk_ca[c] == 0:
+            continue
+        for i in range(c * EVENT_CHUNK, min((c + 1) * EVENT_CHUNK, n_rows)):
             if ion_species[i] == CA:
-                n_free_ca += 1
-            else:
-                n_free_mg += 1
-    out[0] = n_free_ca / ppu
-    out[1] = n_free_mg / ppu
-    k = 2
+                if ion_state[i] == FREE:
+                    n_free_ca += 1
+                elif ion_state[i] == ON_ATP:
+                    n_atp_ca += 1
+    bound_mg = 0
     for t in range(N_SITE_TYPES):
-        lo = type_start[t]
-        hi = type_start[t + 1]
-        n_ca = 0
-        n_mg = 0
-        for s in range(lo, hi):
-            if site_species[s] == CA:
-                n_ca += 1
-            elif site_species[s] == MG:
-                n_mg += 1
-        total = max(hi - lo, 1)
-        out[k] = n_ca / total
-        out[k + 1] = n_mg / total
+        bound_mg += bound_count[t, MG]
+    out[0] = n_free_ca / ppu
+    out[1] = n_atp_ca / ppu
+    out[2] = (pi[I_N_MG] - bound_mg - mg_pool_count[0]) / ppu
+    out[3] = mg_pool_count[0] / ppu
+    k = 4
+    for t in (TN_REG, TN_CAMG, PV):
+        total = max(type_start[t + 1] - type_start[t], 1)
+        out[k] = bound_count[t, CA] / total
+        out[k + 1] = bound_count[t, MG] / total
         k += 2
-    out[k] = sr_count[0] / ppu
+    pumps = bound_count[SERCA, CA] + bound_count[SERCA2, CA]
+    out[k] = pumps / max(type_start[SERCA2 + 1] - type_start[SERCA], 1)
+    out[k + 1] = sr_count[0] / ppu
+    out[k + 2] = sr_free_uM(sr_count[0] / ppu, pf)
     n_open = 0
+    n_inact = 0
     for r in range(ryr_open.shape[0]):
         n_open += ryr_open[r]
-    out[k + 1] = n_open / max(ryr_open.shape[0], 1)
+        n_inact += ryr_inact[r]
+    n_ryr = max(ryr_open.shape[0], 1)
+    out[k + 3] = n_open / n_ryr
+    out[k + 4] = n_inact / n_ryr
     attached = 0
     for r in range(ru_xb.shape[0]):
         attached += ru_xb[r]
-    out[k + 2] = attached / (max(ru_xb.shape[0], 1) * pf[F_DUTY_MAX])
-    out[k + 3] = sarcomere[0]
+    out[k + 5] = attached / (max(ru_xb.shape[0], 1) * pf[F_DUTY_MAX])
+    out[k + 6] = sarcomere[0]
+    out[k + 7] = sr[10][S_RELEASED] / ppu

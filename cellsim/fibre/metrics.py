@@ -1,7 +1,10 @@
-"""What a user reads off a fibre run: twitch times, relaxation, cramp, force–pCa.
+"""What a user reads off a fibre run: twitch and train figures, relaxation, cramp, force–pCa.
 
-Every function takes plain arrays (from a live model or a results folder), so
-the same code serves runs, sweeps and checks.
+Every function takes plain arrays (from a live model or a results folder), so the same
+code serves runs, sweeps and checks.  A figure that does not apply to a run (no FDHM
+without a stimulus, no fusion index for one twitch, no relaxation 300 ms after the last
+stimulus when the run ends sooner) is NaN, and ``not_applicable`` says why: never a
+number that means nothing.
 """
 
 from __future__ import annotations
@@ -10,15 +13,27 @@ import math
 
 import numpy as np
 
-#: Relaxation fails (a cramp) when force at the end of the run stays above this
-#: fraction of the peak, or never falls to half of it.
+#: Relaxation is judged this long after the last stimulus (the train targets' window).
+RELAXATION_WINDOW_MS = 300.0
+#: ... and fails (a cramp) when force is then still above this fraction of its peak.
 CRAMP_RESIDUAL_FRACTION = 0.2
+#: Force below this fraction of its peak counts as relaxed (relaxation time).
+RELAXED_FRACTION = 0.1
+#: Free Ca back below this counts as returned to rest after a train (µM).
+CA_REST_LIMIT_UM = 0.3
+#: What force_fraction means.
+FORCE_NORMALISATION = (
+    "attached crossbridges / (regulatory units x the crossbridges' maximal duty ratio "
+    "f/(f+g)): 1 is full activation (every unit on), on average; a sample can exceed 1 "
+    "by noise"
+)
 
 
 def smooth(values: np.ndarray, window: int = 3) -> np.ndarray:
     """Centred moving average (edges kept): damps particle-count noise."""
+    values = np.asarray(values, dtype=float)
     if window <= 1 or len(values) < window:
-        return np.asarray(values, dtype=float)
+        return values
     kernel = np.ones(window) / window
     out = np.convolve(values, kernel, mode="same")
     half = window // 2
@@ -28,7 +43,8 @@ def smooth(values: np.ndarray, window: int = 3) -> np.ndarray:
 
 
 def fdhm(t_ms: np.ndarray, signal: np.ndarray, start: int) -> float:
-    """Full duration at half maximum of the first peak at or after index ``start``."""
+    """Full duration at half maximum of the first peak at or after index ``start``
+    (NaN if the signal never comes back below half within the data)."""
     seg = signal[start:]
     if seg.size == 0 or np.max(seg) <= 0:
         return math.nan
@@ -55,53 +71,183 @@ def fdhm(t_ms: np.ndarray, signal: np.ndarray, start: int) -> float:
     return float(t_down - t_up)
 
 
-def twitch_summary(t_ms, ca_free_uM, force_fraction, stimulus_times_ms) -> dict:
+def _value_at(t: np.ndarray, y: np.ndarray, time_ms: float) -> float:
+    return float(np.interp(time_ms, t, y)) if t[0] <= time_ms <= t[-1] else math.nan
+
+
+def spikes(t_ms, ca_free_uM, stimulus_times_ms) -> tuple[list[float], list[float]]:
+    """Per stimulus of a train: the peak of free Ca before the next stimulus, and the
+    trough (the value just before the next stimulus; none after the last)."""
+    t = np.asarray(t_ms, dtype=float)
+    ca = np.asarray(ca_free_uM, dtype=float)
+    stims = sorted(stimulus_times_ms)
+    peaks, troughs = [], []
+    for k, start in enumerate(stims):
+        end = stims[k + 1] if k + 1 < len(stims) else min(t[-1], start + _interval(stims))
+        sel = (t >= start) & (t < end)
+        if not sel.any():
+            break
+        peaks.append(float(np.max(ca[sel])))
+        if k + 1 < len(stims):
+            troughs.append(float(ca[sel][-1]))
+    return peaks, troughs
+
+
+def _interval(stims) -> float:
+    return float(np.min(np.diff(stims))) if len(stims) > 1 else 50.0
+
+
+def twitch_summary(t_ms, ca_free_uM, force_fraction, stimulus_times_ms, sr_ca_free_uM=None) -> dict:
     """The interface keys of summary.json for an intact-fibre run.
 
-    ``peak_delta_ca_uM`` and ``ca_fdhm_ms`` refer to the first stimulus (the
-    transient before any second stimulus); force keys to the whole run, with
-    relaxation measured from the force peak after the last stimulus.
+    ``peak_delta_ca_uM`` and ``ca_fdhm_ms`` refer to the first stimulus (the transient
+    before any second stimulus); force keys to the whole run, with relaxation measured
+    from the force peak after the last stimulus.  A train adds per-spike peaks and
+    troughs, tetanic force, the fusion index and the relaxation after the train.
     """
     t = np.asarray(t_ms, dtype=float)
     ca = smooth(np.asarray(ca_free_uM, dtype=float))
     force = smooth(np.asarray(force_fraction, dtype=float))
-    stims = sorted(stimulus_times_ms)
-    first = stims[0] if stims else 0.0
-    k0 = int(np.searchsorted(t, first))
-    rest_ca = float(np.mean(ca[: max(k0, 1)]))
-    end = len(t)
-    if len(stims) > 1:
-        end = max(int(np.searchsorted(t, stims[1])), k0 + 1)
-    delta = ca - rest_ca
-    peak_dca = float(np.max(delta[k0:end])) if end > k0 else 0.0
-    fd = fdhm(t[:end], delta[:end], k0) if peak_dca > 0 else math.nan
+    stims = sorted(float(s) for s in stimulus_times_ms if t[0] <= s <= t[-1])
+    na: dict[str, str] = {}
+    out: dict = {"stimulus_count": len(stims)}
+    first = stims[0] if stims else None
+    k0 = int(np.searchsorted(t, first)) if stims else len(t)
+    out["resting_ca_uM"] = float(np.mean(ca[: max(k0, 1)]))
+    out["final_ca_uM"] = float(np.mean(ca[-max(1, len(ca) // 20) :]))
 
-    k_last = int(np.searchsorted(t, stims[-1])) if stims else 0
-    peak_force = float(np.max(force)) if force.size else 0.0
-    k_peak_all = int(np.argmax(force)) if force.size else 0
-    k_peak_last = k_last + int(np.argmax(force[k_last:])) if force[k_last:].size else 0
-    tail = force[-max(1, len(force) // 20) :]
-    residual = float(np.mean(tail) / peak_force) if peak_force > 0 else 0.0
-    half_relax = math.nan
-    if peak_force > 0:
-        below = np.flatnonzero(force[k_peak_last:] < 0.5 * force[k_peak_last])
+    # --- the first transient
+    out["peak_delta_ca_uM"] = out["ca_fdhm_ms"] = math.nan
+    if stims:
+        end = max(int(np.searchsorted(t, stims[1])), k0 + 1) if len(stims) > 1 else len(t)
+        delta = ca - out["resting_ca_uM"]
+        out["peak_delta_ca_uM"] = float(np.max(delta[k0:end])) if end > k0 else math.nan
+        if out["peak_delta_ca_uM"] > 0:
+            out["ca_fdhm_ms"] = fdhm(t[:end], delta[:end], k0)
+        if math.isnan(out["ca_fdhm_ms"]):
+            na["ca_fdhm_ms"] = (
+                "free Ca does not fall below half its peak before the next stimulus or the "
+                "end of the run"
+            )
+    else:
+        na["peak_delta_ca_uM"] = na["ca_fdhm_ms"] = "no stimulus"
+
+    # --- force
+    peak = float(np.max(force)) if force.size else 0.0
+    out["peak_force_fraction"] = peak
+    out["time_to_peak_force_ms"] = out["half_relaxation_ms"] = math.nan
+    out["relaxation_time_ms"] = math.nan
+    if stims and peak > 0:
+        k_peak = k0 + int(np.argmax(force[k0:]))
+        out["time_to_peak_force_ms"] = float(t[k_peak] - first)
+        k_last = int(np.searchsorted(t, stims[-1]))
+        k_pl = k_last + int(np.argmax(force[k_last:]))
+        below = np.flatnonzero(force[k_pl:] < 0.5 * force[k_pl])
         if below.size:
-            half_relax = float(t[k_peak_last + below[0]] - t[k_peak_last])
-    cramp = bool(
-        peak_force > 0.05 and (residual > CRAMP_RESIDUAL_FRACTION or math.isnan(half_relax))
+            out["half_relaxation_ms"] = float(t[k_pl + below[0]] - t[k_pl])
+        else:
+            na["half_relaxation_ms"] = "force does not fall to half its last peak within the run"
+        relaxed = np.flatnonzero(force[k_pl:] < RELAXED_FRACTION * peak)
+        if relaxed.size:
+            out["relaxation_time_ms"] = float(t[k_pl + relaxed[0]] - stims[-1])
+        else:
+            na["relaxation_time_ms"] = (
+                f"force does not fall below {RELAXED_FRACTION:g} of its peak within the run"
+            )
+    elif not stims:
+        for key in ("time_to_peak_force_ms", "half_relaxation_ms", "relaxation_time_ms"):
+            na[key] = "no stimulus"
+    else:
+        for key in ("time_to_peak_force_ms", "half_relaxation_ms", "relaxation_time_ms"):
+            na[key] = "no force developed"
+    tail = force[-max(1, len(force) // 20) :]
+    out["residual_force_fraction"] = float(np.mean(tail) / peak) if peak > 0 else 0.0
+
+    # --- after the last stimulus: the relaxation window
+    after = stims[-1] + RELAXATION_WINDOW_MS if stims else math.nan
+    out["ca_after_window_uM"] = _value_at(t, ca, after) if stims else math.nan
+    out["force_after_window_fraction"] = (
+        _value_at(t, force, after) / peak if stims and peak > 0 else math.nan
     )
-    return {
-        "resting_ca_uM": rest_ca,
-        "peak_delta_ca_uM": peak_dca,
-        "ca_fdhm_ms": fd,
-        "peak_force_fraction": peak_force,
-        "time_to_peak_force_ms": float(t[k_peak_all] - first) if force.size else math.nan,
-        "half_relaxation_ms": half_relax,
-        "residual_force_fraction": residual,
-        "cramp": cramp,
-        "cramp_criterion": f"residual_force_fraction > {CRAMP_RESIDUAL_FRACTION} or force "
-        "never falls to half its last peak",
-    }
+    if stims and t[-1] < after:
+        reason = (
+            f"the run ends {t[-1] - stims[-1]:.0f} ms after the last stimulus; relaxation is "
+            f"judged {RELAXATION_WINDOW_MS:g} ms after it"
+        )
+        na["ca_after_window_uM"] = na["force_after_window_fraction"] = reason
+    elif not stims:
+        na["ca_after_window_uM"] = na["force_after_window_fraction"] = "no stimulus"
+
+    # --- trains
+    train_keys = (
+        "max_peak_over_first", "max_trough_ca_uM", "tetanic_force_fraction", "fusion_index",
+        "sr_free_min_fraction",
+    )  # fmt: skip
+    for key in train_keys:
+        out[key] = math.nan
+    if len(stims) > 1:
+        peaks, troughs = spikes(t, ca, stims)
+        out["spike_peak_ca_uM"] = peaks
+        out["spike_trough_ca_uM"] = troughs
+        out["max_peak_over_first"] = (
+            float(max(peaks[1:]) / peaks[0]) if len(peaks) > 1 else math.nan
+        )
+        out["max_trough_ca_uM"] = float(max(troughs)) if troughs else math.nan
+        k_end = int(np.searchsorted(t, stims[-1] + _interval(stims)))
+        out["tetanic_force_fraction"] = float(np.max(force[k0:k_end])) if k_end > k0 else math.nan
+        sel = (t >= stims[-2]) & (t < stims[-1])
+        if sel.any() and np.max(force[sel]) > 0:
+            out["fusion_index"] = float(np.min(force[sel]) / np.max(force[sel]))
+        else:
+            na["fusion_index"] = "no force in the last interval of the train"
+    else:
+        for key in train_keys:
+            na[key] = "needs a train (two stimuli or more)"
+    if sr_ca_free_uM is not None and len(stims) > 1:
+        sr = np.asarray(sr_ca_free_uM, dtype=float)
+        out["sr_free_min_fraction"] = float(np.min(sr) / sr[0]) if sr[0] > 0 else math.nan
+    na.setdefault("twitch_tetanus_ratio", "needs a single twitch and a tetanus: see "
+                  "cellsim.fibre.experiments.force_frequency")  # fmt: skip
+    out["not_applicable"] = na
+    return out
+
+
+def relaxation_failed(summary: dict) -> bool | None:
+    """Whether force stays above ``CRAMP_RESIDUAL_FRACTION`` of its peak
+    ``RELAXATION_WINDOW_MS`` after the last stimulus (None: not judged, the run is
+    shorter, or there was no stimulus or no force)."""
+    value = summary.get("force_after_window_fraction", math.nan)
+    if value is None or math.isnan(value):
+        return None
+    return bool(value > CRAMP_RESIDUAL_FRACTION)
+
+
+def cramp_flag(summary: dict, resting_stable: bool) -> tuple[bool, str]:
+    """The cramp flag and what it rests on.
+
+    A cramp is a fibre that cannot stay relaxed: either it has no stable resting state at
+    its free Mg (spontaneous SR release: a mean-field property of the parameters, not of
+    one run or one seed), or its force stays above a fifth of its peak
+    ``RELAXATION_WINDOW_MS`` after the last stimulus (judged only when the run lasts that
+    long).  Neither depends on run length beyond the window, nor on a single seed.
+    """
+    if not resting_stable:
+        return True, "no stable resting state at this free Mg: the SR releases Ca by itself"
+    failed = relaxation_failed(summary)
+    if failed is None:
+        return False, (
+            f"resting state stable; relaxation not judged (needs a stimulus and "
+            f"{RELAXATION_WINDOW_MS:g} ms of run after the last one)"
+        )
+    if failed:
+        return True, (
+            f"force still above {CRAMP_RESIDUAL_FRACTION:g} of its peak "
+            f"{RELAXATION_WINDOW_MS:g} ms after the last stimulus"
+        )
+    return False, (
+        f"resting state stable and force below {CRAMP_RESIDUAL_FRACTION:g} of its peak "
+        f"{RELAXATION_WINDOW_MS:g} ms after the last stimulus"
+    )
 
 
 def hill_force(pca, fmax, pca50, n):
@@ -139,4 +285,8 @@ def clamp_summary(t_ms, force_fraction, pca_levels, hold_ms) -> dict:
         sel = (t > k * hold_ms + 0.5 * hold_ms) & (t <= (k + 1) * hold_ms)
         steady.append(float(np.mean(force[sel])) if sel.any() else math.nan)
     fit = fit_force_pca(pca_levels, steady)
-    return {"pca": list(pca_levels), "steady_force_fraction": steady, **fit}
+    return {
+        "pca": list(pca_levels),
+        "steady_force_fraction": steady,
+        **fit,
+    }

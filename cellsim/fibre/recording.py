@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from cellsim.fibre.model import OBSERVABLES, FibreModel
-from cellsim.fibre.state import CA, FREE, MG, PV, SERCA, TN_REG
+from cellsim.fibre.state import CA, FREE, MG, ON_ATP, PV, SERCA, TN_REG
 
 
 class SnapshotRecorder:
@@ -16,16 +16,18 @@ class SnapshotRecorder:
 
     Free Ca ions are stored in full (they are few and they are the story); Mg
     ions, parvalbumin sites and pumps are a fixed sample of rows, so each
-    frame shows the same individuals.
+    frame shows the same individuals (``mg_state``: 0 free, 1 on a site, 3 on ATP;
+    ions on ATP are not drawn).
     """
 
     def __init__(self, model: FibreModel, every_ms: float, sample: int = 1500):
         self.every_steps = max(1, round(every_ms / model.settings.dt_ms)) if every_ms else 0
         self.next_step = 0
         s = model.state
-        mg = np.flatnonzero(s.ion_species == MG)
-        # evenly spaced over all Mg rows: rows start bound-first, so a prefix would
-        # show a sample that is mostly bound and then drifts free
+        # Mg ions free or on sites at the start (not in the Mg-ATP pool, which has no
+        # position), evenly spaced over their rows: rows start bound-first, so a prefix
+        # would show a sample that is mostly bound and then drifts free
+        mg = np.flatnonzero((s.ion_species == MG) & (s.ion_state != ON_ATP))
         self.mg_rows = mg[np.linspace(0, len(mg) - 1, min(sample, len(mg))).astype(np.int64)]
         lo, hi = int(s.type_start[PV]), int(s.type_start[PV + 1])
         self.pv_rows = np.arange(lo, min(hi, lo + sample))

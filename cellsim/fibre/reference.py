@@ -5,7 +5,9 @@ way a Mesa user would write it: each agent's ``step()`` (in :mod:`cellsim.fibre.
 applies its rule, in the phase order and with the conflict rules of
 :func:`cellsim.fibre.kernel.advance`, drawing the same numbers from the counter-based
 stream.  It is the readable specification of the model and the benchmark baseline; a test
-requires the kernel to reproduce it (same events, positions to round-off).
+requires the kernel to reproduce it (same events, positions to round-off).  Pure
+arithmetic shared with the kernel (free SR Ca from the SR content, the binding-table
+sums) calls the kernel's compiled helpers, so both engines compute the same numbers.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import math
 
 from cellsim import random as crandom
 from cellsim.fibre import kernel as K
-from cellsim.fibre.state import CA, FREE, MG, NONE, PV
+from cellsim.fibre.state import CA, FREE, MG, NONE, ON_ATP, PV
 
 
 def step(model) -> None:
@@ -34,20 +36,16 @@ def _step(model) -> None:
     s, pf, dt = model.state, model.pf, model.pf[K.F_DT]
     step = model.step_index
     if model.pi[K.I_CLAMP] == 0:
-        time_ms = step * dt
-        past = model.ap_times_ms[model.ap_times_ms <= time_ms]
-        last_ap = float(past.max()) if past.size else -1.0
-        model.mg_uM_cached = mg_uM = model.mg_uM_now
-        k_ap = 0.0
-        if last_ap >= 0.0 and time_ms - last_ap < pf[K.F_RYR_WINDOW]:
-            k_ap = pf[K.F_RYR_K_AP] / (1.0 + mg_uM / pf[K.F_RYR_KI_AP])
-        k_rest = pf[K.F_RYR_K_REST] / (1.0 + (mg_uM / pf[K.F_RYR_KI_REST]) ** pf[K.F_RYR_HILL])
-        p_open = -math.expm1(-(k_ap + k_rest) * dt)
-        p_close = -math.expm1(-pf[K.F_RYR_K_CLOSE] * dt)
+        ions, sites, _rates, sr, _fil = model.kernel_arrays()
+        K.step_scalars(step * dt, model.ap_times_ms, ions, sites, sr, s.scalars, s.atp_free,
+                       pf, model.pi)  # fmt: skip
         for ryr in model.ryr_agents:
-            ryr.gate(p_open, p_close)
+            ryr.gate()
         _release(model)
-        _binding_tables(model)
+        K.binding_tables(step, s.n_free, s.kon, s.bind_weight, s.p_bind, s.f_atp, s.atp_free,
+                         pf, model.pi)  # fmt: skip
+        s.chunk_catp[:, :] = 0
+        s.chunk_triad[:] = 0
         for ion in model.ion_agents:
             ion.step()
         _resolve(model)
@@ -77,9 +75,10 @@ def _step(model) -> None:
 
 
 def _release(model) -> None:
-
+    """Open channels and the leak release SR ions; on Mg steps Mg-ATP dissociates."""
     s, pf = model.state, model.pf
-    sr_fraction = s.sr_count[0] / max(int(model.pi[K.I_SR0]), 1)
+    sc, dt = s.scalars, pf[K.F_DT]
+    gradient = max(sc[K.S_CA_SR_FREE] - sc[K.S_CA_TRIAD], 0.0)
     key = crandom.step_key(model.seed, crandom.PURPOSE_RELEASE, model.step_index)
     n_ryr = len(s.ryr_open)
     for r in range(n_ryr + 1):
@@ -87,49 +86,56 @@ def _release(model) -> None:
         if r < n_ryr:
             if s.ryr_open[r] == 0:
                 continue
-            n = crandom.poisson(a, 0, pf[K.F_RYR_FLUX] * pf[K.F_DT] * sr_fraction)
+            n = K.poisson_count(a, 0, pf[K.F_RYR_UNIT] * gradient * dt)
         else:
-            n = crandom.poisson(a, 0, pf[K.F_LEAK] * pf[K.F_DT] * sr_fraction)
+            n = K.poisson_count(a, 0, pf[K.F_LEAK] * sc[K.S_CA_SR_FREE] * dt)
         for k in range(n):
             if s.sr_count[0] == 0:
-                return
+                break
             s.sr_count[0] -= 1
             i = s.sr_stack[s.sr_count[0]]
             s.ion_state[i] = FREE
             if r < n_ryr:
-                s.ion_x[i] = 0.02 * crandom.uniform(a, 1 + 2 * k)
+                sc[K.S_RELEASED] += 1.0
+                s.ion_x[i] = 0.02 * crandom.uniform(a, 1001 + 2 * k)
                 s.ion_y[i], s.ion_z[i] = s.ryr_y[r], s.ryr_z[r]
             else:
-                s.ion_x[i] = crandom.uniform(a, 1 + 2 * k) * pf[K.F_LX]
+                s.ion_x[i] = crandom.uniform(a, 1001 + 2 * k) * pf[K.F_LX]
                 s.ion_y[i] = pf[K.F_LY] * (1.0 - 1e-9)
-                s.ion_z[i] = crandom.uniform(a, 2 + 2 * k) * pf[K.F_LZ]
-
-
-def _binding_tables(model) -> None:
-    """This step's binding probabilities per species and voxel (as
-    kernel.binding_tables; unbinding ones are set once, at build)."""
-    s, pf, pi = model.state, model.pf, model.pi
-    mg_sub = int(pi[K.I_MG_SUB])
-    for sp in (CA, MG):
-        if sp == MG and model.step_index % mg_sub != 0:
-            continue
-        h = pf[K.F_DT] if sp == CA else pf[K.F_DT] * mg_sub
-        for v in range(s.n_free.shape[1]):
-            weight = 0.0
-            for t in range(K.N_SITE_TYPES):
-                weight += s.kon[t, sp] * s.n_free[t, v]
-            s.bind_weight[sp, v] = weight
-            s.p_bind[sp, v] = -math.expm1(-(weight * pf[K.F_CONC_PER_SITE]) * h)
+                s.ion_z[i] = crandom.uniform(a, 1002 + 2 * k) * pf[K.F_LZ]
+    if model.step_index % int(model.pi[K.I_MG_SUB]) != 0:
+        return
+    a = crandom.agent_key(key, n_ryr + K.POOL_STREAM_OFFSET)
+    h = dt * int(model.pi[K.I_MG_SUB])
+    p_off = -math.expm1(-pf[K.F_ATP_KOFF_MG] * h)
+    n = K.poisson_count(a, 0, s.mg_pool_count[0] * p_off)
+    for k in range(n):
+        if s.mg_pool_count[0] == 0:
+            break
+        s.mg_pool_count[0] -= 1
+        i = s.mg_pool[s.mg_pool_count[0]]
+        s.ion_state[i] = FREE
+        s.ion_x[i] = crandom.uniform(a, 100_001 + 3 * k) * pf[K.F_LX]
+        s.ion_y[i] = crandom.uniform(a, 100_002 + 3 * k) * pf[K.F_LY]
+        s.ion_z[i] = crandom.uniform(a, 100_003 + 3 * k) * pf[K.F_LZ]
 
 
 def _resolve(model) -> None:
-    """Claims in row order take a free site of their voxel; then unbinds."""
-
-    s = model.state
+    """Claims in row order take a free site of their voxel (or ATP); then unbinds."""
+    s, pf = model.state, model.pf
+    offset = model.partner_offset
+    atp_room = (pf[K.F_ATP_TOTAL] - s.scalars[K.S_CA_ATP]) * pf[K.F_PPU] - s.mg_pool_count[0]
     key = crandom.step_key(model.seed, crandom.PURPOSE_PLACE, model.step_index)
     for ion in model.ion_agents:
         i, t = ion.row, int(s.ion_event[ion.row])
         if t < 0 or t == K.UNBIND:
+            continue
+        if t == K.ATP_CLAIM:  # a Mg ion binds ATP: it joins the Mg-ATP pool
+            if atp_room >= 1.0:
+                atp_room -= 1.0
+                s.ion_state[i] = ON_ATP
+                s.mg_pool[s.mg_pool_count[0]] = i
+                s.mg_pool_count[0] += 1
             continue
         v = model.voxel_index(s.ion_x[i], s.ion_y[i], s.ion_z[i])
         if s.n_free[t, v] == 0:
@@ -139,22 +145,27 @@ def _resolve(model) -> None:
         j0 = int(crandom.uniform(crandom.agent_key(key, i), 0) * m)
         for k in range(m):
             site = int(s.vox_sites[lo + (j0 + k) % m])
-            if s.site_species[site] == NONE:
-                model.bind_site(site, i)
-                break
+            if s.site_species[site] != NONE:
+                continue
+            if t == K.SERCA2 and s.site_species[site - offset] != CA:
+                continue  # a pump's second site waits for its first
+            model.bind_site(site, i)
+            break
     for ion in model.ion_agents:
         i = ion.row
         if s.ion_event[i] != K.UNBIND:
             continue
         site = int(s.ion_site[i])
-        model.free_site(site, int(s.ion_species[i]))
+        if s.site_type[site] == K.SERCA and s.site_species[site + offset] != NONE:
+            continue  # the second site was taken this step: the first keeps its Ca
+        model.free_site(site)
         s.ion_state[i] = FREE
         s.ion_site[i] = -1
         s.ion_x[i], s.ion_y[i], s.ion_z[i] = s.site_x[site], s.site_y[site], s.site_z[site]
 
 
 def _bath(model) -> None:
-
+    """Skinned-fibre clamp: troponin exchanges with the buffered bath."""
     s, pf = model.state, model.pf
     key = crandom.step_key(model.seed, crandom.PURPOSE_BIND, model.step_index)
     for site in range(int(s.type_start[0]), int(s.type_start[K.TN_CAMG + 1])):
@@ -164,6 +175,9 @@ def _bath(model) -> None:
             r_ca = s.kon[t, CA] * pf[K.F_CLAMP_CA]
             rate = r_ca + s.kon[t, MG] * pf[K.F_CLAMP_MG]
             if rate > 0.0 and crandom.uniform(a, 0) < -math.expm1(-rate * pf[K.F_DT]):
-                s.site_species[site] = CA if crandom.uniform(a, 1) * rate < r_ca else MG
+                new = CA if crandom.uniform(a, 1) * rate < r_ca else MG
+                s.site_species[site] = new
+                s.bound_count[t, new] += 1
         elif crandom.uniform(a, 0) < -math.expm1(-s.koff[t, sp] * pf[K.F_DT]):
             s.site_species[site] = NONE
+            s.bound_count[t, sp] -= 1

@@ -119,7 +119,7 @@ def test_a_nerve_built_from_scalars_runs_and_batch_runs():
 
 
 def test_time_is_exact_and_steps_count_record_intervals():
-    model = FibreModel(duration_ms=1.0, dt_us=5.0, record_every_ms=0.1, stimulus="none", rng=1)
+    model = FibreModel(duration_ms=1.0, dt_us=1.0, record_every_ms=0.1, stimulus="none", rng=1)
     times = []
     while model.running:
         model.step()
