@@ -105,7 +105,7 @@ class FibreSettings:
 class NerveSettings:
     """The Nerve page's controls: the ionised Ca and Mg around a motor axon."""
 
-    ca_ionised_mM: float = 0.7
+    ca_ionised_mM: float = 0.5  # the model's axon fires by itself below ~0.57 mM (Mg 0.5)
     mg_ionised_mM: float = 0.5
     duration_ms: float = 500.0
     drive_hz: float = 0.0  # 0: no voluntary drive, every spike is spontaneous

@@ -1,30 +1,33 @@
 """The nerve scale: its scenario tables, checks, one run, and what a run costs.
 
 ``[nerve]`` chooses a parameter set, the parts to run (axon, junction, NMDA synapse)
-and overrides any parameter by name; ``[protocol]`` stimulates the axon or the NMDA
-neuron; ``[run]`` sets duration, step, seed and engine.  The nerve reads extracellular
-ionised Ca and Mg and the temperature from the environment, and hands the muscle action
-potentials its end plate produces on to a fibre.
+and overrides any parameter by name; ``[protocol]`` stimulates the node or the NMDA
+neuron; ``[run]`` sets duration, steps, seed and engine.  The nerve reads extracellular
+ionised Ca and Mg, CSF Mg (its NMDA receptors are central) and the temperature from the
+environment, and hands the muscle action potentials its end plate produces on to a fibre.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, ClassVar
 
 from cellsim.environment import Environment
 from cellsim.errors import ScenarioError
 from cellsim.jit import kernel_threads
-from cellsim.nerve import metrics
+from cellsim.nerve import metrics, rules
 from cellsim.nerve.model import PARALLEL_MIN_AGENTS, PARTS, NerveModel
 from cellsim.nerve.params import DEFAULT_PARAMETER_SET, PARAMETER_SETS, NerveParams
-from cellsim.nerve.protocol import Protocol, RunSettings, build_inputs
+from cellsim.nerve.protocol import Protocol, RunSettings, build_inputs, pulse_onsets_ms
+from cellsim.nerve.rules import RECORD_COLUMNS
 from cellsim.output import RunOutput
 from cellsim.scales import Cost, ScaleBase, Setup
 from cellsim.schema import Field
 
-#: Rough single-core cost on the development machine, per simulated ms at dt 10 µs.
-S_PER_MS_AT_10US = 0.007
+#: Rough single-core costs on the development machine: per node substep, per terminal AP
+#: (1700 sites, 2 channels each), per time step of the run.
+S_PER_NODE_SUBSTEP = 1.5e-6
+S_PER_TERMINAL_AP = 0.025
+S_PER_STEP = 8e-8
 NEVER = 2**62  # a stride or threshold that is never reached
 
 
@@ -44,7 +47,7 @@ class NerveScale(ScaleBase):
     level = 1
     description = (
         "Nerve model: parameter set and parts; other keys override parameters of the set "
-        "by name (e.g. area_um2 = 10)."
+        "by name (e.g. g_nap_S_per_cm2 = 0.02)."
     )
     params_type = NerveParams
     protocol_type = Protocol
@@ -76,13 +79,10 @@ class NerveScale(ScaleBase):
         return plots.what_you_see(summary)
 
     def check(self, setup: Setup, env: Environment, where: str) -> None:
-        seen = env.over(setup.params.conditions)
-        if not seen.ca_ionised_mM > 0:
-            raise ScenarioError(
-                f"{where}: [environment] ca_ionised_mM must be > 0 mM for the nerve "
-                f"(its screening law is logarithmic), found {seen.ca_ionised_mM!r}."
-            )
         settings = setup.settings
+        problem = settings.problem()
+        if problem:
+            raise ScenarioError(f"{where}: [run] {problem}")
         for key in ("record_every_ms", "snapshot_every_ms"):
             value = getattr(settings, key)
             if value and value < settings.dt_ms:
@@ -96,12 +96,11 @@ class NerveScale(ScaleBase):
         """The NerveModel a setup describes, in an environment (built ``into`` a new object)."""
         params, protocol, settings = setup.params, setup.protocol, setup.settings
         seen = env.over(params.conditions)
-        params = at_temperature(params, seen.temperature_C)
         parts = tuple(setup.option("parts"))
         duration = settings.duration_ms
         nmda_clamped = "nmda" in parts and protocol.nmda_mode == "clamp"
-        inputs = build_inputs(protocol, duration, settings.dt_ms, nmda_clamped)
-        n_agents = params.n_na + params.n_k + params.n_release_sites * params.channels_per_site
+        inputs = build_inputs(protocol, duration, settings.dt_ms, parts, nmda_clamped)
+        n_agents = params.n_release_sites if "junction" in parts else 0
         threads = kernel_threads(settings.threads, n_agents, PARALLEL_MIN_AGENTS)
         if threads > 1:
             import numba
@@ -115,11 +114,14 @@ class NerveScale(ScaleBase):
             params,
             ca_o_mM=seen.ca_ionised_mM,
             mg_o_mM=seen.mg_ionised_mM,
+            mg_csf_mM=seen.mg_csf_mM,
+            temperature_C=seen.temperature_C,
             duration_ms=duration,
             dt_us=settings.dt_us,
+            axon_dt_us=settings.axon_dt_us,
             seed=settings.seed,
             parts=parts,
-            stim_uA_per_cm2=inputs.stim_uA_per_cm2,
+            stim_nA=inputs.stim_nA,
             terminal_onsets_ms=inputs.pulse_onsets_ms if "axon" not in parts else (),
             glutamate=inputs.glutamate,
             clamp_mV=inputs.clamp_mV,
@@ -127,6 +129,8 @@ class NerveScale(ScaleBase):
             record_every_steps=settings.steps(settings.record_every_ms),
             snapshot_every_steps=snapshot_steps,
             engine=settings.engine,
+            channel_agents=settings.channel_agents,
+            expected_release=settings.expected_release and "junction" in parts,
             agents=agents or settings.engine == "reference",
             parallel_min_agents=PARALLEL_MIN_AGENTS if threads > 1 else NEVER,
         )
@@ -164,61 +168,59 @@ class NerveScale(ScaleBase):
         )
 
     def estimate(self, setup: Setup) -> Cost:
-        settings = setup.settings
+        settings, parts = setup.settings, setup.option("parts")
         steps = round(settings.duration_ms / settings.dt_ms)
-        # a step's work grows with the channel agents: beyond the bundled sets' ~3000,
-        # proportionally (an area or a density a thousand times larger costs that much)
-        agents = _agents(setup.params, tuple(setup.option("parts")))
-        work = max(1.0, agents / REFERENCE_AGENTS)
-        seconds = 1.0 + S_PER_MS_AT_10US * settings.duration_ms * 10.0 / settings.dt_us * work
-        # per-step inputs (stimulus, glutamate, clamp) and records held in memory (Python
-        # floats in Mesa's DataCollector: ~40 bytes a value)
-        memory = steps * 8 * 3 + steps / settings.steps(settings.record_every_ms) * 40 * 12
-        memory += agents * 2.0  # int8 state arrays (gate and block)
+        seconds = 1.0 + S_PER_STEP * steps
+        if "axon" in parts:
+            seconds += S_PER_NODE_SUBSTEP * steps * settings.axon_substeps
+        if "junction" in parts:
+            n_aps = len(pulse_onsets_ms(setup.protocol, settings.duration_ms))
+            if "axon" in parts:
+                n_aps = max(n_aps, settings.duration_ms / 50.0)  # spontaneous firing
+            # a terminal AP's work grows with the release sites (floats: a huge override
+            # must not overflow)
+            seconds += S_PER_TERMINAL_AP * n_aps * float(setup.params.n_release_sites) / 1700.0
+        # per-step inputs (stimulus, glutamate, clamp) of the parts that read them, and the
+        # records (Python floats in Mesa's DataCollector: ~40 bytes a value)
+        pulses = setup.protocol.kind != "none"
+        inputs = ("axon" in parts and pulses) + 2 * ("nmda" in parts)
+        rows = steps / settings.steps(settings.record_every_ms)
+        memory = steps * 8 * inputs + rows * 40 * len(RECORD_COLUMNS)
+        memory += _agent_bytes(setup.params, tuple(parts), settings.channel_agents)
         return Cost(steps=steps, memory_bytes=float(memory), seconds=seconds)
 
 
-#: Channel agents of the default set with every part: the reference of S_PER_MS_AT_10US.
-REFERENCE_AGENTS = 3000.0
-
-
-def _agents(p: NerveParams, parts: tuple[str, ...]) -> float:
-    """Channel and site agents a run makes (as floats: a huge override must not overflow)."""
+def _agent_bytes(p: NerveParams, parts: tuple[str, ...], channel_agents: int) -> float:
+    """Memory of the agents' state arrays (floats: a huge override must not overflow)."""
     n = 0.0
-    if "axon" in parts:
-        n += float(p.na_density_per_um2) * p.area_um2 + float(p.k_density_per_um2) * p.area_um2
+    if "axon" in parts and channel_agents < 0:  # every channel an agent
+        n += float(p.n_naf) + float(p.n_nap) + float(p.n_ks) + float(p.n_kf)
     if "junction" in parts:
-        n += float(p.n_release_sites) * (p.channels_per_site + 4)
+        n += float(p.n_release_sites) * (p.channels_per_site + 3 + 8 * (p.sensor_sites + 1))
     if "nmda" in parts:
-        n += float(p.n_nmda)
+        n += 2.0 * float(p.n_nmda)
     return n
 
 
-def at_temperature(params: NerveParams, temperature_C: float) -> NerveParams:
-    """The set with its gating rates scaled from its own temperature by its Q10."""
-    reference = params.conditions.temperature_C
-    if temperature_C is None or temperature_C == reference:
-        return params
-    factor = params.q10_gating ** ((temperature_C - reference) / 10.0)
-    return dataclasses.replace(params, temperature_factor=params.temperature_factor * factor)
-
-
 def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float) -> dict[str, Any]:
-    """The summary of a nerve run: spikes, release, muscle APs, NMDA."""
+    """The summary of a nerve run: shifts, spikes and multiplets, release, muscle APs, NMDA."""
     spikes = model.spike_times_ms
     quanta = model.quanta_per_terminal_ap
     terminal_aps = int(quanta.size)
     muscle = model.muscle_ap_times_ms
     parts = model.parts
+    ions, shifts = model.ions, model.shifts
     s: dict[str, Any] = {
-        "title": f"ionised Ca {model.ca_o_mM:g} mM, Mg {model.mg_o_mM:g} mM",
+        "title": f"ionised Ca {ions.ca_mM:g} mM, Mg {ions.mg_mM:g} mM",
         "parameter_set": model.params.name,
         "parts": list(parts),
-        "ca_o_mM": model.ca_o_mM,
-        "mg_o_mM": model.mg_o_mM,
-        "screening_shift_mV": round(
-            model.params.screening_shift_mV(model.ca_o_mM, model.mg_o_mM), 3
-        ),
+        "ca_o_mM": ions.ca_mM,
+        "mg_o_mM": ions.mg_mM,
+        "mg_csf_mM": ions.mg_csf_mM,
+        "temperature_C": ions.temperature_C,
+        "na_gating_shift_mV": round(shifts.na_mV, 3),
+        "k_gating_shift_mV": round(shifts.k_mV, 3),
+        "cav_gating_shift_mV": round(shifts.cav_mV, 3),
         "stimulus_pulses": int(inputs.pulse_onsets_ms.size),
         "spike_count": metrics.spike_count(spikes),
         "spontaneous_rate_hz": metrics.spontaneous_rate_hz(
@@ -232,6 +234,13 @@ def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float)
         "transmission_fraction": muscle.size / terminal_aps if terminal_aps else None,
         "nmda_spike_count": int(model.nmda_spike_times_ms.size),
     }
+    if "axon" in parts:
+        spontaneous = metrics.spontaneous_spikes(spikes, inputs.pulse_onsets_ms)
+        s.update(metrics.multiplet_summary(spontaneous))
+    if "junction" in parts and terminal_aps:
+        s["docked_fraction_min"] = round(float(model.docked_fraction_per_ap.min()), 4)
+        if model.p[rules.SHADOW] > 0:
+            s["expected_quanta_mean"] = float(model.expected_quanta_per_ap.mean())
     # a figure of a part that was not simulated, or a mean over no events, is no number:
     # None (null in summary.json) with the reason, never a 0 that looks measured
     reasons = {}
