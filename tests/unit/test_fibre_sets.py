@@ -87,7 +87,7 @@ def test_a_scenario_temperature_moves_the_set_from_its_own_temperature():
                       stimulus="none", rng=1)  # fmt: skip
     assert cool.params.reg_koff_ca == pytest.approx(
         HUMAN.reg_koff_ca
-        * (HUMAN.q10_ca_handling * 10.0 ** -HUMAN.ca_sensitivity_dpca_per_10C) ** (-0.7)
+        * (HUMAN.q10_ca_handling * 10.0**-HUMAN.ca_sensitivity_dpca_per_10C) ** (-0.7)
     )
 
 
