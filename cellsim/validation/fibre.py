@@ -46,9 +46,9 @@ UNCHECKED = (
     (
         "Spontaneous release at low Mg in human fibres (halothane-triggered release at "
         "0.4 mM Mg in 58 % of MH-negative fibres; Anesthesiology 2004, 101:1339)",
-        "A trigger (halothane) is not modelled; the human set's own threshold (~0.02 mM, "
+        "A trigger (halothane) is not modelled; the human set's own threshold (~0.09 mM, "
         "from the mouse calibration moved to 37 °C) is a prediction reported in "
-        "docs/fibre.md, sensitive to the Q10 choices.",
+        "docs/fibre.md; it rests on the release flux and the pumps sharing a Q10.",
     ),
     (
         "Tetanic free Ca in mouse FDB fibres, ~1-2 µM with indo-1/fura-2 at 22-25 °C "
@@ -113,10 +113,20 @@ def _transient_data(session) -> dict:
         "stimulus_ms": stim,
         "peaks": [o.summary["peak_delta_ca_uM"] for o in runs],
         "fdhms": [o.summary["ca_fdhm_ms"] for o in runs],
+        "furaptra_fdhms": [_furaptra_fdhm(o) for o in runs],
         "release_peaks": [float(np.max(r)) for r in releases],
         "release_fdhms": [metrics.fdhm(t, r, k0) for r in releases],
         "release_totals": [float(o.timeseries["ryr_released_uM"][-1]) for o in runs],
     }
+
+
+def _furaptra_fdhm(out) -> float:
+    """FDHM of the first transient as furaptra reports it (metrics.furaptra_delta_ca)."""
+    t = np.asarray(out.timeseries["time_ms"])
+    ca = metrics.smooth(np.asarray(out.timeseries["ca_free_uM"], float))
+    k0 = int(np.searchsorted(t, out.summary["stimulus_times_ms"][0]))
+    seen = metrics.furaptra_delta_ca(t, ca)
+    return metrics.fdhm(t, seen - np.mean(seen[: max(k0, 1)]), k0)
 
 
 def _plot_transient(ax, d):
@@ -138,7 +148,8 @@ def _plot_transient(ax, d):
     ax.legend(fontsize=7, loc="upper right")
     fig.note(
         ax,
-        f"model: peak {np.mean(d['peaks']):.1f} µM, FDHM {np.nanmean(d['fdhms']):.2f} ms",
+        f"model: peak {np.mean(d['peaks']):.1f} µM, FDHM {np.nanmean(d['fdhms']):.2f} ms "
+        f"({np.nanmean(d['furaptra_fdhms']):.2f} ms as furaptra reports it)",
     )
 
 
@@ -168,8 +179,10 @@ def twitch_peak_ca(session) -> Outcome:
 @check(
     "fibre.twitch_ca_fdhm",
     title="Twitch Ca transient: half-width (FDHM) of a mouse fast fibre",
-    quantity="full duration at half maximum of the spatially averaged free-Ca transient, "
-    "mouse fast set, 16 °C; release waveform not widened (no activation window)",
+    quantity="full duration at half maximum of the spatially averaged Δ[Ca] as furaptra "
+    "reports it (the model's free Ca passed through the dye's binding kinetics and converted "
+    "back with Kd 96 µM, as the published Δ[Ca] was), mouse fast set, 16 °C; release "
+    "waveform not widened (no activation window)",
     unit="ms",
     published="4.9 ± 0.3 ms (mean ± SEM)",
     source=BH03,
@@ -177,13 +190,16 @@ def twitch_peak_ca(session) -> Outcome:
     not_fitted_to="the peak, the release waveform (FDHM 1.6 ms) and the 67 Hz release ratios",
     accept=around(
         4.9, 1.0, "ms",
-        reason="The issue's target: about three published SEMs plus the column's noise.",
+        reason="The issue's target: about three published SEMs plus the column's noise. "
+        "Known gap: the dye's kinetics add < 0.05 ms; the model's 120 µM pumps bind over "
+        "half of the released Ca within ~3 ms at their 240 µM of fast sites, so free Ca "
+        "falls as soon as release stops (docs/fibre.md, Known limits).",
     ),
     plot=_plot_transient,
 )  # fmt: skip
 def twitch_ca_fdhm(session) -> Outcome:
     d = _transient_data(session)
-    return Outcome(samples=d["fdhms"], data=d)
+    return Outcome(samples=d["furaptra_fdhms"], data=d)
 
 
 def _plot_release(ax, d):
@@ -731,6 +747,7 @@ def _slow_data(session) -> dict:
         "fast_trace": np.mean(fast["traces"], axis=0),
         "peaks": [o.summary["peak_delta_ca_uM"] for o in runs],
         "fdhms": [o.summary["ca_fdhm_ms"] for o in runs],
+        "furaptra_fdhms": [_furaptra_fdhm(o) for o in runs],
     }  # fmt: skip
 
 
@@ -773,7 +790,8 @@ def slow_twitch_peak_ca(session) -> Outcome:
 @check(
     "fibre.slow_twitch_ca_fdhm",
     title="Slow-twitch fibre: half-width of the Ca transient",
-    quantity="FDHM of the free-Ca transient, mouse slow set, 16 °C",
+    quantity="FDHM of the spatially averaged Δ[Ca] as furaptra reports it (as for the "
+    "fast fibre), mouse slow set, 16 °C",
     unit="ms",
     published="7.7 ± 0.6 ms (8.4 ± 0.3 ms in Hollingworth, Kim & Baylor 2012)",
     kind="known_gap",
@@ -782,7 +800,7 @@ def slow_twitch_peak_ca(session) -> Outcome:
 )  # fmt: skip
 def slow_twitch_ca_fdhm(session) -> Outcome:
     d = _slow_data(session)
-    return Outcome(samples=d["fdhms"], data=d)
+    return Outcome(samples=d["furaptra_fdhms"], data=d)
 
 
 # --- high Mg (mouse fast: the preparation of the published Mg data) ----------------------
@@ -863,8 +881,8 @@ def _plot_human_times(ax, d):
     ax.set_xticks([0, 1], ["contraction time", "half-relaxation"])
     ax.set_ylabel("ms")
     ax.legend(fontsize=7)
-    fig.note(ax, f"model peak force {np.mean(d['peak']):.3f} of full activation: a weak, brief "
-                 "twitch (see docs/fibre.md)")  # fmt: skip
+    fig.note(ax, f"model peak force {np.mean(d['peak']):.2f} of full activation; one fibre "
+                 "segment, no tendon (see docs/fibre.md)")  # fmt: skip
 
 
 @check(
@@ -885,9 +903,10 @@ def _plot_human_times(ax, d):
         "like for like: motor units are measured in vivo through tendon, aponeurosis and "
         "limb (series compliance slows and smooths force; spike-triggered averages "
         "distort it), while the model is one isometric fibre segment. And the model's "
-        "human fibre is the mouse fast fibre warmed by Q10s: its Ca handling runs ~6x "
-        "faster while release per AP falls (the AP shortens, the unitary flux barely "
-        "grows), so its twitch is weak and brief. A known gap on both counts.",
+        "human fibre is the mouse fast fibre warmed by Q10s (Ca handling ~6x faster; the "
+        "Ca released per AP kept, a hypothesis): its twitch has a realistic strength "
+        "(~0.25 of full activation) but rises and falls in ~15 ms. A known gap on both "
+        "counts.",
     ),
     plot=_plot_human_times,
 )  # fmt: skip
@@ -926,7 +945,7 @@ def _plot_human_tetanus(ax, d):
     kind="prediction",
     not_fitted_to="nothing human was fitted; the set is the mouse fast set at 37 °C",
     accept=at_most(100.0, "ms", reason="Relaxed well within the 300 ms window of the cramp "
-                   "flag (a twitch at 37 °C relaxes in ~20 ms)."),
+                   "flag (a twitch at 37 °C falls to half in ~13 ms)."),
     plot=_plot_human_tetanus,
 )  # fmt: skip
 def tetanus_not_a_cramp(session) -> Outcome:

@@ -30,8 +30,15 @@ def test_rates_move_by_their_class_q10_and_equilibria_are_kept():
     assert at_temperature(FAST, 16.0) is FAST
     assert warm.temperature_C == 26.0
     assert warm.reg_kon_ca == pytest.approx(FAST.reg_kon_ca * FAST.q10_ca_handling)
-    assert warm.reg_koff_ca / warm.reg_kon_ca == pytest.approx(FAST.reg_koff_ca / FAST.reg_kon_ca)
+    assert warm.atp_koff_ca / warm.atp_kon_ca == pytest.approx(FAST.atp_koff_ca / FAST.atp_kon_ca)
+    # ... except the filament's Ca sensitivity, which rises by its own shift per 10 °C
+    shift = 10.0 ** (-FAST.ca_sensitivity_dpca_per_10C)
+    assert warm.reg_koff_ca / warm.reg_kon_ca == pytest.approx(
+        shift * FAST.reg_koff_ca / FAST.reg_kon_ca
+    )
     assert warm.d_ca_um2_per_ms == pytest.approx(FAST.d_ca_um2_per_ms * FAST.q10_diffusion)
+    # release flux of an activated channel: its own Q10 (Ca per AP kept; a hypothesis)
+    assert warm.ryr_g_per_ms == pytest.approx(FAST.ryr_g_per_ms * FAST.q10_release_flux)
     assert warm.ap_duration_ms == pytest.approx(FAST.ap_duration_ms / FAST.q10_excitation)
     # crossbridges: 2.4 up to 25 °C, then 1.8
     expected = FAST.q10_crossbridge_below_25C**0.9 * FAST.q10_crossbridge_above_25C**0.1
@@ -70,14 +77,17 @@ def test_a_scenario_temperature_moves_the_set_from_its_own_temperature():
     model = FibreModel(parameter_set="mouse_fast_16C", temperature_C=26.0, duration_ms=0.2,
                        stimulus="none", rng=1)  # fmt: skip
     assert model.params.temperature_C == 26.0
-    assert model.params.reg_koff_ca == pytest.approx(FAST.reg_koff_ca * FAST.q10_ca_handling)
+    assert model.params.reg_koff_ca == pytest.approx(
+        FAST.reg_koff_ca * FAST.q10_ca_handling * 10.0 ** (-FAST.ca_sensitivity_dpca_per_10C)
+    )
     assert model.params_set == FAST and model.params_set.temperature_C == 16.0
     # the warmer fibre needs a shorter step, chosen automatically
     assert model.settings.dt_us < 5.0
     cool = FibreModel(parameter_set="human", temperature_C=30.0, duration_ms=0.2,
                       stimulus="none", rng=1)  # fmt: skip
     assert cool.params.reg_koff_ca == pytest.approx(
-        HUMAN.reg_koff_ca * HUMAN.q10_ca_handling ** (-0.7)
+        HUMAN.reg_koff_ca
+        * (HUMAN.q10_ca_handling * 10.0**-HUMAN.ca_sensitivity_dpca_per_10C) ** (-0.7)
     )
 
 
