@@ -24,7 +24,7 @@ from cellsim.scenario import load as load_scenario
 #: The name cellsim is published under on PyPI (``pip install cellsim-camg``); the import
 #: name stays ``cellsim``.  (The PyPI name ``cellsim`` belongs to an unrelated project.)
 DISTRIBUTION = "cellsim-camg"
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CellsimError",

@@ -74,7 +74,8 @@ def cellsim_cli(*args: str) -> None:
 def demos() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         r = Path(tmp)
-        cellsim_cli("run", "twitch", "-q", "-o", str(r / "twitch"))
+        # the cramp demo: the mouse fast fibre at its normal free Mg and at 0.05 mM
+        cellsim_cli("run", "twitch_mouse_fast", "-q", "-o", str(r / "twitch"))
         cellsim_cli("run", "cramp_low_mg", "-q", "-o", str(r / "cramp_low_mg"))
         cellsim_cli("compare", str(r / "twitch"), str(r / "cramp_low_mg"), "-o",
                     str(r / "compare.png"))  # fmt: skip
@@ -89,7 +90,7 @@ def demos() -> None:
                     str(r / "spasm.png"))  # fmt: skip
         small_png(r / "spasm.png", OUT / "compare_spasm.png")
         cellsim_cli("animate", str(r / "spasm_normal_ca"), str(r / "spasm_low_ca"), "-q",
-                    "-o", str(OUT / "spasm_frame.png"), "--at-ms", "460")  # fmt: skip
+                    "-o", str(OUT / "spasm_frame.png"), "--at-ms", "207")  # fmt: skip
 
 
 if __name__ == "__main__":
