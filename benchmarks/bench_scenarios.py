@@ -61,6 +61,7 @@ def main(argv=None) -> int:
     parser.add_argument("-n", type=int, default=3, help="runs of each (default 3)")
     args = parser.parse_args(argv)
     names = args.names or bundled()
+    load_before = os.getloadavg()[0]
     cpu: dict[str, list[float]] = {n: [] for n in names}
     wall: dict[str, list[float]] = {n: [] for n in names}
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,6 +89,7 @@ def main(argv=None) -> int:
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "runs": args.n,
+        "load_average_before": round(load_before, 2),  # other work on the machine
         "cpu_s": medians,
     }
     STORE.parent.mkdir(exist_ok=True)
