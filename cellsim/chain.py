@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cellsim import scales
+from cellsim import jit, scales
 from cellsim.environment import Environment
 from cellsim.errors import ScenarioError
 from cellsim.output import RunOutput
@@ -58,13 +58,25 @@ def run(scenario: Scenario, *, progress: bool = False, allow_large: bool = False
     setups = {name: _for_output(setup, scenario.output) for name, setup in scenario.setups.items()}
     order = list(setups)
     first = scales.get(order[0])
-    if first.produces_environment:
-        out = first.simulate(setups[order[0]], scenario.environment, progress=progress)
-        _hand_off(out, order[1:], setups, progress)
-    else:
-        out = drive(order, setups, scenario.environment, progress=progress)
+    with jit.first_compile(compiled_scales(setups)):
+        if first.produces_environment:
+            out = first.simulate(setups[order[0]], scenario.environment, progress=progress)
+            _hand_off(out, order[1:], setups, progress)
+        else:
+            out = drive(order, setups, scenario.environment, progress=progress)
     _label(out, scenario.name)
     return out
+
+
+def compiled_scales(setups: dict) -> list[str]:
+    """The scales of a run that will call compiled kernels (not those on the reference
+    engine, which leaves the kernels uncompiled)."""
+    return [
+        name
+        for name, setup in setups.items()
+        if getattr(scales.get(name), "compile_s", 0.0) > 0
+        and getattr(setup.settings, "engine", "numba") != "reference"
+    ]
 
 
 def parts(scenario: Scenario) -> list[tuple[str, str]]:

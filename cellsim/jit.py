@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 #: Files whose jitted functions are cached (and inline each other's).
@@ -83,6 +85,64 @@ def mark_warm(scale_name: str) -> None:
         marker.touch()
     except OSError:  # a read-only cache only costs the notice being shown again
         pass
+
+
+#: How deep this thread is inside :func:`first_compile` (a chain's hand-offs nest runs;
+#: another thread of the process waits for the lock like another process would).
+_compile_depth = threading.local()
+
+
+@contextmanager
+def first_compile(scale_names):
+    """Hold the cache's compile lock while scales whose kernels are not cached yet run.
+
+    numba compiles a kernel on its first call and writes it to the cache directory; two
+    processes compiling the same kernels at once can leave an index that points at the
+    other's machine code, and a later load then crashes (seen when two test runs started
+    on an empty cache).  So a run of a cold scale takes an exclusive lock on the cache
+    directory first: a second process waits, then finds the kernels cached and only loads
+    them.  Warm scales take no lock.  On success the scales are marked warm
+    (:func:`mark_warm`).  Without ``fcntl`` (Windows) the lock is skipped.
+
+    Parameters
+    ----------
+    scale_names
+        Scales of the run that use compiled kernels (not those on the reference engine).
+    """
+    depth = getattr(_compile_depth, "n", 0)
+    cold = [n for n in scale_names if not is_warm(n)]
+    if not cold or depth:
+        _compile_depth.n = depth + 1
+        try:
+            yield
+        finally:
+            _compile_depth.n = depth
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        fcntl = None
+    directory = Path(os.environ["NUMBA_CACHE_DIR"])
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = open(directory / ".compile.lock", "a")  # noqa: SIM115 - held across yield
+    except OSError:  # a read-only cache: numba will not write to it either
+        handle = None
+    if handle is not None and fcntl is not None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        cold = [n for n in cold if not is_warm(n)]  # another process may have compiled them
+        if not cold:
+            handle.close()
+            handle = None
+    _compile_depth.n = depth + 1
+    try:
+        yield
+        for name in cold:
+            mark_warm(name)
+    finally:
+        _compile_depth.n = depth
+        if handle is not None:
+            handle.close()  # releases the lock
 
 
 def kernel_threads(requested: int, work_items: int, parallel_min_items: int) -> int:

@@ -109,7 +109,6 @@ def main(args) -> int:
     import sys
 
     import cellsim
-    from cellsim import jit
     from cellsim.chain import check_cost
     from cellsim.output_folder import OutputFolder, record_file
     from cellsim.scenario import engine_overrides, load
@@ -133,10 +132,7 @@ def main(args) -> int:
         # while numba compiles, a progress bar would estimate hours: show the notice instead
         progress = not (args.quiet or notice)
         out = cellsim.run(scenario, progress=progress, allow_large=args.allow_large)
-        wall = time.perf_counter() - start
-        if args.engine != "reference":  # the reference engine leaves the kernels uncompiled
-            for name in scenario.setups:
-                jit.mark_warm(name)
+        wall = time.perf_counter() - start  # (the run marks its compiled scales warm)
         out_dir = slot.write(
             out,
             scenario=scenario.data,

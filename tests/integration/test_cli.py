@@ -62,8 +62,13 @@ def test_compile_notice_only_when_the_cache_is_cold(tmp_path, monkeypatch):
     from cellsim.cli.run import compile_notice
 
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    from cellsim import scales
+
+    seconds = scales.get("nerve").compile_s + scales.get("fibre").compile_s
     text = compile_notice(["nerve", "fibre"])
-    assert text.startswith("compiling kernels for nerve, fibre (first run only, about 55 s")
+    assert text.startswith(
+        f"compiling kernels for nerve, fibre (first run only, about {seconds:.0f} s"
+    )
     assert compile_notice(["body"]) == ""  # nothing to compile
     assert compile_notice(["fibre"], engine="reference") == ""  # plain Python
     jit.mark_warm("fibre")
