@@ -247,7 +247,17 @@ def scenario_times(names) -> dict:
         start = time.perf_counter()
         folder = f"/tmp/cellsim-bench/{name}"
         subprocess.run(
-            [sys.executable, "-m", "cellsim", "run", f"scenarios/{name}.toml", "-q", "-o", folder],
+            [
+                sys.executable,
+                "-m",
+                "cellsim",
+                "run",
+                f"scenarios/{name}.toml",
+                "-q",
+                "-o",
+                folder,
+                "--overwrite",
+            ],
             check=True,
             capture_output=True,
             cwd=ROOT,
