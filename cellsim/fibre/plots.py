@@ -57,7 +57,8 @@ def figure(out):
         for ax in (ax_ca, ax_occ, ax_force) if clamp else axes.flat:
             ax.set_xlim(t[0], t[-1])
             style.mark_stimuli(ax, stimuli, label="stimulus" if ax is ax_ca else None)
-        fig.suptitle(s.get("title") or "muscle fibre", x=0.01, ha="left")
+        title = fig.suptitle(s.get("title") or "muscle fibre", x=0.01, ha="left")
+        style.fit_width(fig, title)  # a chain's hand-off names both scales' conditions
         style.takeaway(fig, takeaway(s))
     return fig
 
@@ -112,7 +113,7 @@ def _num(s: dict, key: str) -> float:
 def takeaway(s: dict) -> str:
     """The run's message in one line, from its summary."""
     mg = s.get("mg_free_mM")
-    at = f" at free Mg {mg:g} mM" if isinstance(mg, (int, float)) else ""
+    at = f" at free Mg {mg:.3g} mM" if isinstance(mg, (int, float)) else ""
     if "pca" in s:
         if math.isfinite(_num(s, "pca50")):
             return (
@@ -133,6 +134,10 @@ def takeaway(s: dict) -> str:
             f"{head}; {100 * residual:.0f} % of it is still there at the end: "
             "the fibre does not relax (cramp)"
         )
+    if math.isnan(half):  # e.g. a train whose last stimulus comes shortly before the end
+        stimuli = _num(s, "stimulus_count")
+        over = f" over {stimuli:.0f} stimuli" if stimuli > 1 else ""
+        return f"{head}{over}; the run ends before force falls to half of its peak"
     return f"{head}; relaxes to half in {half:.0f} ms"
 
 
@@ -156,7 +161,7 @@ def what_you_see(s: dict) -> str:
     mg = s.get("mg_free_mM")
     if s.get("cramp") and isinstance(mg, (int, float)) and mg < 0.3:
         text += (
-            f" Here it does not: at free Mg {mg:g} mM (normal 0.5) the pumps are slow and "
+            f" Here it does not: at free Mg {mg:.3g} mM (normal 0.5) the pumps are slow and "
             "the RyR channels leak, so force stays up (summary: cramp = true)."
         )
     elif s.get("cramp"):

@@ -197,7 +197,7 @@ def output_from(model: FibreModel, recorder: SnapshotRecorder | None = None) -> 
         summary["cramp_criterion"] = basis
     summary.update(
         {
-            "title": f"{p.name}, free Mg {model.mg_free_mM:g} mM, {p.temperature_C:g} °C",
+            "title": f"{p.name}, free Mg {model.mg_free_mM:.3g} mM, {p.temperature_C:g} °C",
             "parameter_set": p.name,
             "mg_free_mM": model.mg_free_mM,
             "temperature_C": p.temperature_C,

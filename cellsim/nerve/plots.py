@@ -53,7 +53,8 @@ def figure(run_output):
             if ax.get_label() != "twin":
                 style.mark_stimuli(ax, stimuli, label="stimulus" if ax is first else None)
         bottom.set_xlabel("time (ms)")
-        fig.suptitle(summ.get("title") or "nerve", x=0.01, ha="left")
+        title = fig.suptitle(summ.get("title") or "nerve", x=0.01, ha="left")
+        style.fit_width(fig, title)  # a chain's hand-off names both scales' conditions
         style.takeaway(fig, takeaway(summ))
     return fig
 

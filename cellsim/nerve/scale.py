@@ -211,7 +211,7 @@ def summarise(model: NerveModel, inputs, protocol: Protocol, duration_ms: float)
     parts = model.parts
     ions, shifts = model.ions, model.shifts
     s: dict[str, Any] = {
-        "title": f"ionised Ca {ions.ca_mM:g} mM, Mg {ions.mg_mM:g} mM",
+        "title": f"ionised Ca {ions.ca_mM:.3g} mM, Mg {ions.mg_mM:.3g} mM",
         "parameter_set": model.params.name,
         "parts": list(parts),
         "ca_o_mM": ions.ca_mM,

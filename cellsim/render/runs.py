@@ -78,9 +78,9 @@ def _labels(results: Results) -> tuple[str, str]:
     s = results.summary
     parts = []
     if s.get("ca_o_mM") is not None:
-        parts.append(f"ionised Ca {s['ca_o_mM']:g} mM")
+        parts.append(f"ionised Ca {s['ca_o_mM']:.3g} mM")
     if s.get("mg_free_mM") is not None:
-        parts.append(f"free Mg {s['mg_free_mM']:g} mM")
+        parts.append(f"free Mg {s['mg_free_mM']:.3g} mM")
     name = results.manifest.get("name") or results.path.name
     label = ", ".join(parts) or name
     folder = results.path.name

@@ -183,3 +183,17 @@ def test_sensible_limits_do_not_magnify_noise():
     lo, hi = ax.get_ylim()
     assert lo == pytest.approx(0.2 - 0.056) and hi == pytest.approx(0.9 + 0.056)
     plt.close(fig)
+
+
+def test_fibre_takeaway_of_a_train_cut_off_by_the_end_of_the_run_has_no_nan():
+    """A chain's hand-off ends shortly after its last muscle AP: no half-relaxation time."""
+    from cellsim.fibre import plots
+
+    summary = {"peak_force_fraction": 0.32, "half_relaxation_ms": None, "cramp": False,
+               "stimulus_count": 10, "mg_free_mM": 0.418914}  # fmt: skip
+    text = plots.takeaway(summary)
+    assert "nan" not in text
+    assert text == (
+        "Peak force 32 % of maximum at free Mg 0.419 mM over 10 stimuli; "
+        "the run ends before force falls to half of its peak"
+    )
