@@ -319,8 +319,9 @@ def takeaway(summary: Mapping) -> str:
         parts = [
             f"{h['label'].replace('_', ' ')} iCa {h['ica_mM']:.2f}, Mg {h['mg_mM']:.2f}, cell "
             f"Mg {h['mg_free_mM']:.2f}"
-            for h in at[:3]
+            for h in at
         ]
+        parts = list(dict.fromkeys(parts))[:3]  # a hand-off to two runs is one moment
         return "at the hand-offs (mM): " + "; ".join(parts)
     return (
         f"over {days:.0f} days: ionised Ca {ica1:.2f} mM (lowest {ica0:.2f}), serum Mg "

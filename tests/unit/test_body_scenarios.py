@@ -43,3 +43,16 @@ def test_scenario_runs(path):
     assert out.summary["mass_balance_error_mg"] < 1e-6
     assert 0.8 < out.summary["plasma_ica_mM"] < 1.5
     assert out.summary["takeaway"]
+
+
+def test_takeaway_names_a_hand_off_to_two_runs_once():
+    """A chain hands the same moment to the fibre and the nerve: one entry in the line."""
+    from cellsim.body.metrics import takeaway
+
+    moment = {"label": "day7_2200", "ica_mM": 1.21, "mg_mM": 0.82, "mg_free_mM": 0.49}
+    later = {**moment, "label": "day8_2200", "ica_mM": 1.19}
+    text = takeaway({"handoff_plasma": [moment, dict(moment), later]})
+    assert text == (
+        "at the hand-offs (mM): day7 2200 iCa 1.21, Mg 0.82, cell Mg 0.49; "
+        "day8 2200 iCa 1.19, Mg 0.82, cell Mg 0.49"
+    )
