@@ -85,6 +85,12 @@ UNBIND = 9
 #: (claims, unbinds) so the serial resolution visits events, not every ion, and
 #: still in row order whatever the thread count.
 EVENT_CHUNK = 1024
+#: Within a chunk, rows are visited in blocks of this many: a block with no cytosolic Ca
+#: (and, between substeps, whatever its Mg or bound ions) is skipped without reading
+#: its rows.  At rest a few dozen Ca ions are in the cytosol among ~10⁵ rows in the
+#: SR, so skipping by chunk alone would still read ~10⁴ rows per step.
+WORK_BLOCK = 64
+BLOCKS_PER_CHUNK = EVENT_CHUNK // WORK_BLOCK
 #: Regulatory units are updated in blocks of this many (one call per block).
 RU_BLOCK = 1024
 #: Release streams of one step: RyR rows, then the leak, then Mg-ATP dissociation.
@@ -219,7 +225,7 @@ def ap_on(time_ms, ap_times_ms, pf):
 @njit(cache=True)
 def step_scalars(time_ms, ap_times_ms, ions, sites, sr, sc, atp_free, pf, pi):
     """This step's scalars from counts (phase 0); ``atp_free`` (µM) per x-slab."""
-    chunk_catp, chunk_triad = ions[11], ions[12]
+    chunk_catp, chunk_triad, chunk_counted = ions[11], ions[12], ions[15]
     bound_count = sites[11]
     sr_count, mg_pool_count = sr[1], sr[9]
     ppu = pf[F_PPU]
@@ -229,17 +235,20 @@ def step_scalars(time_ms, ap_times_ms, ions, sites, sr, sc, atp_free, pf, pi):
         bound_mg += bound_count[t, MG]
     sc[S_MG_FREE] = (pi[I_N_MG] - bound_mg - mg_pool_count[0]) / ppu
     sc[S_MG_ATP] = mg_pool_count[0] / ppu
+    # only chunks the last ion phase counted hold Ca (integer sums: order is free)
+    catp = np.zeros(nx, dtype=np.int64)
     triad = 0
     for c in range(chunk_triad.shape[0]):
-        triad += chunk_triad[c]
+        if chunk_counted[c]:
+            triad += chunk_triad[c]
+            for ix in range(nx):
+                catp[ix] += chunk_catp[c, ix]
     sc[S_CA_TRIAD] = triad / (ppu / nx)
     sc[S_CA_SR_FREE] = sr_free_uM(sr_count[0] / ppu, pf)
     total_catp = 0
     mean_free = 0.0
     for ix in range(nx):
-        n = 0
-        for c in range(chunk_catp.shape[0]):
-            n += chunk_catp[c, ix]
+        n = catp[ix]
         total_catp += n
         free = pf[F_ATP_TOTAL] - sc[S_MG_ATP] - n / (ppu / nx)
         atp_free[ix] = max(free, 0.0)
@@ -292,7 +301,7 @@ def release_phase(step, seed, sc, ions, sr, pf, pi):
     """Open RyRs and the passive leak move SR ions into the cytosol; on Mg steps
     Mg-ATP complexes dissociate (serial)."""
     ion_x, ion_y, ion_z, ion_state = ions[0], ions[1], ions[2], ions[4]
-    chunk_ca, chunk_sub = ions[9], ions[10]
+    chunk_ca, chunk_sub, block_ca, block_sub = ions[9], ions[10], ions[13], ions[14]
     sr_stack, sr_count, ryr_open, ryr_y, ryr_z = sr[0], sr[1], sr[2], sr[3], sr[4]
     mg_pool, mg_pool_count = sr[8], sr[9]
     dt = pf[F_DT]
@@ -313,7 +322,7 @@ def release_phase(step, seed, sc, ions, sr, pf, pi):
             sr_count[0] -= 1
             i = sr_stack[sr_count[0]]
             ion_state[i] = FREE
-            chunk_ca[i // EVENT_CHUNK] += 1
+            count_work(chunk_ca, block_ca, i, 1)
             if r < n_ryr:  # at the channel mouth, within the first 20 nm
                 sc[S_RELEASED] += 1.0
                 ion_x[i] = 0.02 * uniform(a, 1001 + 2 * k)
@@ -334,7 +343,7 @@ def release_phase(step, seed, sc, ions, sr, pf, pi):
         mg_pool_count[0] -= 1
         i = mg_pool[mg_pool_count[0]]
         ion_state[i] = FREE
-        chunk_sub[i // EVENT_CHUNK] += 1
+        count_work(chunk_sub, block_sub, i, 1)
         ion_x[i] = uniform(a, 100_001 + 3 * k) * pf[F_LX]  # the pool is well mixed
         ion_y[i] = uniform(a, 100_002 + 3 * k) * pf[F_LY]
         ion_z[i] = uniform(a, 100_003 + 3 * k) * pf[F_LZ]
@@ -403,6 +412,19 @@ def choose_site_type(kon, n_free, sp, v, target):
 
 
 # ---------------------------------------------------------------- ions
+@njit(cache=True, inline="always")
+def count_work(per_chunk, per_block, i, change):
+    """Ion i joins (+1) or leaves (-1) a kind of work: the tallies of its chunk and of its
+    block of rows (``ions[9], ions[13]``: cytosolic Ca, visited every step;
+    ``ions[10], ions[14]``: free Mg and bound ions, visited on substeps).
+
+    Callers take the arrays from the tuple once, outside their loops: taking an array
+    from a tuple costs reference counting, more than this update.
+    """
+    per_chunk[i // EVENT_CHUNK] += change
+    per_block[i // WORK_BLOCK] += change
+
+
 @njit(cache=True)
 def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     """Rows of chunk c: move cytosolic ions and decide their binding; bound ions test
@@ -416,7 +438,7 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     """
     (
         ion_x, ion_y, ion_z, ion_species, ion_state, ion_site, ion_event, event_rows, event_count,
-        _chunk_ca, _chunk_sub, chunk_catp, chunk_triad,
+        _chunk_ca, _chunk_sub, chunk_catp, chunk_triad, block_ca, block_sub, _counted,
     ) = ions  # fmt: skip
     site_type, site_species, type_start = sites[3], sites[4], sites[7]
     n_free = sites[10]
@@ -424,6 +446,7 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     for ix in range(nx):
         chunk_catp[c, ix] = 0
     chunk_triad[c] = 0
+    ions[15][c] = 1
     kon, _koff, bind_weight, p_bind, p_unbind, f_atp = (
         rates[0], rates[1], rates[2], rates[3], rates[4], rates[5],
     )  # fmt: skip
@@ -443,56 +466,60 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     partner_offset = type_start[SERCA2] - type_start[SERCA]
     lo = c * EVENT_CHUNK
     n_events = 0
-    for i in range(lo, min(lo + EVENT_CHUNK, ion_x.shape[0])):
-        state = ion_state[i]
-        sp = ion_species[i]
-        if state == IN_SR or (sp == MG and state == ON_ATP):
-            continue  # stored in the SR, or Mg in the Mg-ATP pool
-        if (state == BOUND or sp == MG) and not sub_active:
-            continue  # bound ions and free Mg act on substeps only
-        event = -1
-        a = agent_key(key, i)
-        if state == BOUND:
-            s = ion_site[i]
-            t = site_type[s]
-            # a pump's first site keeps its Ca while the second holds one
-            first_held = t == SERCA and site_species[s + partner_offset] != NONE
-            if unit32(high32(a)) < p_unbind[t, sp] and not first_held:
-                event = UNBIND
-        else:
-            d0, d1, d2, d3 = draws32(a)
-            u = unit32(d3)
-            x0 = ion_x[i]
-            sigma = sig_mg
-            f = 0.0
-            on_atp = False
-            if sp == CA:
-                ix0 = min(int(x0 * inv_x), nx - 1)
-                f = f_atp[ix0]
-                on_atp = u < f
-                sigma = sig_atp if on_atp else sig_ca
-            x = reflect(x0 + sigma * normal32(d0, a, 1), lx)
-            y = reflect(ion_y[i] + sigma * normal32(d1, a, 2), ly)
-            z = reflect(ion_z[i] + sigma * normal32(d2, a, 3), lz)
-            ion_x[i] = x
-            ion_y[i] = y
-            ion_z[i] = z
-            v = voxel_of(x, y, z, inv_x, inv_y, inv_z, nx, ny, nz)
-            if on_atp:
-                ion_state[i] = ON_ATP
-                chunk_catp[c, v // per_slab] += 1
+    n_rows = ion_x.shape[0]
+    for b in range(c * BLOCKS_PER_CHUNK, min((c + 1) * BLOCKS_PER_CHUNK, block_ca.shape[0])):
+        if block_ca[b] == 0 and not (sub_active and block_sub[b] > 0):
+            continue  # no row of this block acts this step
+        for i in range(b * WORK_BLOCK, min((b + 1) * WORK_BLOCK, n_rows)):
+            state = ion_state[i]
+            sp = ion_species[i]
+            if state == IN_SR or (sp == MG and state == ON_ATP):
+                continue  # stored in the SR, or Mg in the Mg-ATP pool
+            if (state == BOUND or sp == MG) and not sub_active:
+                continue  # bound ions and free Mg act on substeps only
+            event = -1
+            a = agent_key(key, i)
+            if state == BOUND:
+                s = ion_site[i]
+                t = site_type[s]
+                # a pump's first site keeps its Ca while the second holds one
+                first_held = t == SERCA and site_species[s + partner_offset] != NONE
+                if unit32(high32(a)) < p_unbind[t, sp] and not first_held:
+                    event = UNBIND
             else:
-                ion_state[i] = FREE
-                if sp == CA and v < per_slab:
-                    chunk_triad[c] += 1
-                # u is uniform on [f, 1) here: rescaled, it is the binding test
-                if u - f < (1.0 - f) * p_bind[sp, v]:
-                    target = uniform(a, 4) * bind_weight[sp, v]
-                    event = choose_site_type(kon, n_free, sp, v, target)
-        if event >= 0:
-            ion_event[i] = event
-            event_rows[lo + n_events] = i
-            n_events += 1
+                d0, d1, d2, d3 = draws32(a)
+                u = unit32(d3)
+                x0 = ion_x[i]
+                sigma = sig_mg
+                f = 0.0
+                on_atp = False
+                if sp == CA:
+                    ix0 = min(int(x0 * inv_x), nx - 1)
+                    f = f_atp[ix0]
+                    on_atp = u < f
+                    sigma = sig_atp if on_atp else sig_ca
+                x = reflect(x0 + sigma * normal32(d0, a, 1), lx)
+                y = reflect(ion_y[i] + sigma * normal32(d1, a, 2), ly)
+                z = reflect(ion_z[i] + sigma * normal32(d2, a, 3), lz)
+                ion_x[i] = x
+                ion_y[i] = y
+                ion_z[i] = z
+                v = voxel_of(x, y, z, inv_x, inv_y, inv_z, nx, ny, nz)
+                if on_atp:
+                    ion_state[i] = ON_ATP
+                    chunk_catp[c, v // per_slab] += 1
+                else:
+                    ion_state[i] = FREE
+                    if sp == CA and v < per_slab:
+                        chunk_triad[c] += 1
+                    # u is uniform on [f, 1) here: rescaled, it is the binding test
+                    if u - f < (1.0 - f) * p_bind[sp, v]:
+                        target = uniform(a, 4) * bind_weight[sp, v]
+                        event = choose_site_type(kon, n_free, sp, v, target)
+            if event >= 0:
+                ion_event[i] = event
+                event_rows[lo + n_events] = i
+                n_events += 1
     event_count[c] = n_events
 
 
@@ -505,22 +532,21 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
 # numba 0.68 wrote the chunks' event counts to the wrong places.
 
 
-@njit(cache=True, inline="always")
-def _idle_chunk(c, sub_active, ions):
-    """Whether chunk c has nothing to do this step (then its lists and counts are cleared):
-    no cytosolic Ca, and a step between substeps or no free Mg or bound ion.
-
-    Tested before calling _ion_chunk, whose call costs more than a skipped chunk."""
-    chunk_ca, chunk_sub, chunk_catp, chunk_triad, event_count = (
-        ions[9], ions[10], ions[11], ions[12], ions[8],
-    )  # fmt: skip
-    if chunk_ca[c] > 0 or (sub_active and chunk_sub[c] > 0):
-        return False
-    event_count[c] = 0
-    chunk_triad[c] = 0
+@njit(cache=True)
+def _clear_chunk(c, ions):
+    """An idle chunk's event list and Ca counts are emptied (once: until it is counted again)."""
+    chunk_catp = ions[11]
+    ions[15][c] = 0
+    ions[8][c] = 0
+    ions[12][c] = 0
     for ix in range(chunk_catp.shape[1]):
         chunk_catp[c, ix] = 0
-    return True
+
+
+# A chunk is idle this step when it holds no cytosolic Ca and it is a step between
+# substeps or it holds no free Mg or bound ion.  The test reads arrays taken from the
+# tuple once, before the loop: taking them inside it (as an inlined helper would) costs
+# reference counting per chunk, ten times the test itself.
 
 
 @njit(cache=True)
@@ -528,9 +554,12 @@ def ion_phase(step, seed, ions, sites, rates, pf, pi):
     """Ions, chunk after chunk (see _ion_chunk)."""
     key = step_key(seed, PURPOSE_MOVE, step)
     sub_active = step % pi[I_MG_SUB] == 0
-    for c in range(ions[8].shape[0]):
-        if not _idle_chunk(c, sub_active, ions):
+    chunk_ca, chunk_sub, chunk_counted = ions[9], ions[10], ions[15]
+    for c in range(chunk_ca.shape[0]):
+        if chunk_ca[c] > 0 or (sub_active and chunk_sub[c] > 0):
             _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi)
+        elif chunk_counted[c]:
+            _clear_chunk(c, ions)
 
 
 @njit(cache=True, parallel=True)
@@ -543,12 +572,17 @@ def ion_phase_threaded(step, seed, ions, sites, rates, pf, pi, n_threads):
     """
     key = step_key(seed, PURPOSE_MOVE, step)
     sub_active = step % pi[I_MG_SUB] == 0
-    n_chunks = ions[8].shape[0]
+    chunk_ca, chunk_sub, chunk_counted = ions[9], ions[10], ions[15]
+    n_chunks = chunk_ca.shape[0]
     per_thread = (n_chunks + n_threads - 1) // n_threads
     for k in prange(per_thread * n_threads):
         c = (k % per_thread) * n_threads + k // per_thread
-        if c < n_chunks and not _idle_chunk(c, sub_active, ions):
+        if c >= n_chunks:
+            continue
+        if chunk_ca[c] > 0 or (sub_active and chunk_sub[c] > 0):
             _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi)
+        elif chunk_counted[c]:
+            _clear_chunk(c, ions)
 
 
 # ---------------------------------------------------------------- resolution
@@ -609,7 +643,8 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
     """
     ion_x, ion_y, ion_z, ion_species = ions[0], ions[1], ions[2], ions[3]
     ion_state, ion_site, ion_event = ions[4], ions[5], ions[6]
-    event_rows, event_count, chunk_ca, chunk_sub = ions[7], ions[8], ions[9], ions[10]
+    event_rows, event_count = ions[7], ions[8]
+    chunk_ca, chunk_sub, block_ca, block_sub = ions[9], ions[10], ions[13], ions[14]
     site_x, site_y, site_z, site_type, site_species = (
         sites[0],
         sites[1],
@@ -635,7 +670,7 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
                     ion_state[i] = ON_ATP
                     mg_pool[mg_pool_count[0]] = i
                     mg_pool_count[0] += 1
-                    chunk_sub[i // EVENT_CHUNK] -= 1
+                    count_work(chunk_sub, block_sub, i, -1)
                 continue
             v = voxel_index(ion_x[i], ion_y[i], ion_z[i], pf, pi)
             if n_free[t, v] == 0:
@@ -648,8 +683,8 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
                 if _site_available(s, t, site_species, partner_offset):
                     bind_ion(i, s, ions, sites, partner_offset)
                     if ion_species[i] == CA:  # a bound Ca ion acts on substeps
-                        chunk_ca[i // EVENT_CHUNK] -= 1
-                        chunk_sub[i // EVENT_CHUNK] += 1
+                        count_work(chunk_ca, block_ca, i, -1)
+                        count_work(chunk_sub, block_sub, i, 1)
                     break
     for c in range(event_count.shape[0]):
         lo = c * EVENT_CHUNK
@@ -664,8 +699,8 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
             ion_state[i] = FREE
             ion_site[i] = -1
             if ion_species[i] == CA:
-                chunk_ca[i // EVENT_CHUNK] += 1
-                chunk_sub[i // EVENT_CHUNK] -= 1
+                count_work(chunk_ca, block_ca, i, 1)
+                count_work(chunk_sub, block_sub, i, -1)
             ion_x[i] = site_x[s]
             ion_y[i] = site_y[s]
             ion_z[i] = site_z[s]
@@ -674,7 +709,7 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
 @njit(cache=True)
 def serca_phase(step, seed, sc, ions, sites, sr, pf, pi):
     """Pumps with both sites Ca-loaded transport them into the SR (serial)."""
-    ion_state, ion_site, chunk_sub = ions[4], ions[5], ions[10]
+    ion_state, ion_site, chunk_sub, block_sub = ions[4], ions[5], ions[10], ions[14]
     site_species, site_occupant, type_start = sites[4], sites[5], sites[7]
     sr_stack, sr_count = sr[0], sr[1]
     partner_offset = type_start[SERCA2] - type_start[SERCA]
@@ -693,7 +728,7 @@ def serca_phase(step, seed, sc, ions, sites, sr, pf, pi):
             release_site(s, sites, partner_offset)
             ion_state[i] = IN_SR
             ion_site[i] = -1
-            chunk_sub[i // EVENT_CHUNK] -= 1
+            count_work(chunk_sub, block_sub, i, -1)
             sr_stack[sr_count[0]] = i
             sr_count[0] += 1
 
@@ -877,6 +912,16 @@ def _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi):
 
 
 @njit(cache=True)
+def _commit_units(fil):
+    """The units' next state becomes their state (a plain loop: numba's slice
+    assignment costs thirty times as much for a few thousand units)."""
+    ru_perm, ru_xb, ru_perm_next, ru_xb_next = fil[0], fil[1], fil[2], fil[3]
+    for r in range(ru_perm.shape[0]):
+        ru_perm[r] = ru_perm_next[r]
+        ru_xb[r] = ru_xb_next[r]
+
+
+@njit(cache=True)
 def filament_phase(step, seed, site_species, reg_start, fil, table, pf, pi):
     """Regulatory units and crossbridges, updated synchronously (``table``:
     :func:`filament_tables`).
@@ -887,8 +932,7 @@ def filament_phase(step, seed, site_species, reg_start, fil, table, pf, pi):
     attached = 0
     for b in range((fil[0].shape[0] + RU_BLOCK - 1) // RU_BLOCK):
         attached += _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi)
-    fil[0][:] = fil[2]
-    fil[1][:] = fil[3]
+    _commit_units(fil)
     return attached
 
 
@@ -899,8 +943,7 @@ def filament_phase_threaded(step, seed, site_species, reg_start, fil, table, pf,
     attached = 0
     for b in prange((fil[0].shape[0] + RU_BLOCK - 1) // RU_BLOCK):
         attached += _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi)
-    fil[0][:] = fil[2]
-    fil[1][:] = fil[3]
+    _commit_units(fil)
     return attached
 
 
@@ -914,26 +957,29 @@ def sarcomere_update(sl_um, force_fraction, pf):
 # ---------------------------------------------------------------- bookkeeping
 @njit(cache=True)
 def count_chunk_work(ions):
-    """Per chunk of rows, the cytosolic Ca ions (visited every step) and the free Mg and
-    bound ions (visited on substeps).
+    """Per chunk and per block of rows, the cytosolic Ca ions (visited every step) and
+    the free Mg and bound ions (visited on substeps).
 
     Counted when a model is built or its arrays were changed outside the kernel, then
-    kept by release, resolution and SERCA, so that the ion phase skips chunks with
-    nothing to do: SR ions and pooled Mg always, bound ions and Mg between substeps.
-    Skipping changes no result.
+    kept by release, resolution and SERCA, so that the ion phase skips chunks and blocks
+    with nothing to do: SR ions and pooled Mg always, bound ions and Mg between
+    substeps.  Skipping changes no result.
     """
-    ion_species, ion_state, chunk_ca, chunk_sub = ions[3], ions[4], ions[9], ions[10]
+    ion_species, ion_state = ions[3], ions[4]
+    chunk_ca, chunk_sub, block_ca, block_sub = ions[9], ions[10], ions[13], ions[14]
     chunk_ca[:] = 0
     chunk_sub[:] = 0
+    block_ca[:] = 0
+    block_sub[:] = 0
+    ions[15][:] = 1  # every chunk's lists and counts are cleared or recounted next step
     for i in range(ion_species.shape[0]):
-        c = i // EVENT_CHUNK
         st = ion_state[i]
         if st == IN_SR or (st == ON_ATP and ion_species[i] == MG):
             continue
         if st == BOUND or ion_species[i] == MG:
-            chunk_sub[c] += 1
+            count_work(chunk_sub, block_sub, i, 1)
         else:
-            chunk_ca[c] += 1
+            count_work(chunk_ca, block_ca, i, 1)
 
 
 @njit(cache=True)
@@ -944,6 +990,7 @@ def count_mobile_ca(ions, pf, pi):
     chunk_catp, chunk_triad = ions[11], ions[12]
     chunk_catp[:, :] = 0
     chunk_triad[:] = 0
+    ions[15][:] = 1
     per_slab = pi[I_NY] * pi[I_NZ]
     for i in range(ion_x.shape[0]):
         if ion_species[i] != CA:
@@ -1065,7 +1112,7 @@ def observe(ions, sites, sr, fil, pf, pi, out):
     Counts come from the kept tallies (bound ions per site type, the pools) and from the
     rows of the chunks that hold cytosolic Ca: no pass over every row.
     """
-    ion_species, ion_state, chunk_ca = ions[3], ions[4], ions[9]
+    ion_species, ion_state, block_ca = ions[3], ions[4], ions[13]
     type_start, bound_count = sites[7], sites[11]
     sr_count, ryr_open, ryr_inact, mg_pool_count = sr[1], sr[2], sr[6], sr[9]
     ru_xb, sarcomere = fil[1], fil[4]
@@ -1073,10 +1120,10 @@ def observe(ions, sites, sr, fil, pf, pi, out):
     n_free_ca = 0
     n_atp_ca = 0
     n_rows = ion_state.shape[0]
-    for c in range(chunk_ca.shape[0]):
-        if chunk_ca[c] == 0:
+    for b in range(block_ca.shape[0]):
+        if block_ca[b] == 0:
             continue
-        for i in range(c * EVENT_CHUNK, min((c + 1) * EVENT_CHUNK, n_rows)):
+        for i in range(b * WORK_BLOCK, min((b + 1) * WORK_BLOCK, n_rows)):
             if ion_species[i] == CA:
                 if ion_state[i] == FREE:
                     n_free_ca += 1

@@ -545,7 +545,7 @@ class FibreModel(RecordStepModel):
             (
                 s.ion_x, s.ion_y, s.ion_z, s.ion_species, s.ion_state, s.ion_site, s.ion_event,
                 s.event_rows, s.event_count, s.chunk_ca, s.chunk_sub, s.chunk_catp,
-                s.chunk_triad,
+                s.chunk_triad, s.block_ca, s.block_sub, s.chunk_counted,
             ),
             (
                 s.site_x, s.site_y, s.site_z, s.site_type, s.site_species, s.site_occupant,

@@ -46,6 +46,7 @@ def _step(model) -> None:
                          pf, model.pi)  # fmt: skip
         s.chunk_catp[:, :] = 0
         s.chunk_triad[:] = 0
+        s.chunk_counted[:] = 1  # the agents below count into any chunk
         for ion in model.ion_agents:
             ion.step()
         _resolve(model)

@@ -30,7 +30,7 @@ import numpy as np
 
 from cellsim import random as crandom
 from cellsim.fibre import rest
-from cellsim.fibre.kernel import EVENT_CHUNK, N_S
+from cellsim.fibre.kernel import EVENT_CHUNK, N_S, WORK_BLOCK
 from cellsim.fibre.params import FibreParams
 
 AVOGADRO_PER_UM3_UM = 602.214  # particles per µm³ per µM
@@ -111,6 +111,9 @@ class FibreState:
     chunk_sub: np.ndarray  # int32 [n_chunks]: free Mg and bound ions per chunk (substep work)
     chunk_catp: np.ndarray  # int32 [n_chunks, nx]: Ca on ATP per x-slab, per chunk
     chunk_triad: np.ndarray  # int32 [n_chunks]: free Ca in the triadic slab, per chunk
+    block_ca: np.ndarray  # int32 [n_blocks]: chunk_ca per block of WORK_BLOCK rows
+    block_sub: np.ndarray  # int32 [n_blocks]: chunk_sub per block of WORK_BLOCK rows
+    chunk_counted: np.ndarray  # int8 [n_chunks]: 1 if chunk_catp/chunk_triad may be non-zero
     # sites
     site_x: np.ndarray
     site_y: np.ndarray
@@ -391,6 +394,7 @@ def build_state(
     ru_xb = np.zeros(n_ru, dtype=np.int8)
 
     n_chunks = -(-n_ions // EVENT_CHUNK)
+    n_blocks = -(-n_ions // WORK_BLOCK)
     leak = rest.balancing_leak_per_ms(p) * ppu if with_ions else 0.0
     atp_slab = np.full(geo.nx, atp_free if with_ions else 0.0)
     return FibreState(
@@ -409,6 +413,9 @@ def build_state(
         chunk_sub=np.zeros(n_chunks, dtype=np.int32),
         chunk_catp=np.zeros((n_chunks, geo.nx), dtype=np.int32),
         chunk_triad=np.zeros(n_chunks, dtype=np.int32),
+        block_ca=np.zeros(n_blocks, dtype=np.int32),
+        block_sub=np.zeros(n_blocks, dtype=np.int32),
+        chunk_counted=np.ones(n_chunks, dtype=np.int8),
         site_x=site_x,
         site_y=site_y,
         site_z=site_z,

@@ -64,11 +64,11 @@ def _check_consistent(model):
 
 
 def _tallies(model):
-    """The kernel's kept per-chunk tallies, against a fresh count."""
+    """The kernel's kept per-chunk and per-block tallies, against a fresh count."""
     ions = model.kernel_arrays()[0]
-    kept = ions[9].copy(), ions[10].copy()
+    kept = tuple(ions[k].copy() for k in (9, 10, 13, 14))
     K.count_chunk_work(ions)
-    return kept, (ions[9], ions[10])
+    return kept, tuple(ions[k] for k in (9, 10, 13, 14))
 
 
 def test_totals_conserved_and_arrays_consistent(small_fibre):
@@ -104,8 +104,8 @@ def test_totals_conserved_and_arrays_consistent(small_fibre):
                                atol=1e-6)  # fmt: skip
     _check_consistent(model)
     kept, fresh = _tallies(model)
-    np.testing.assert_array_equal(kept[0], fresh[0])
-    np.testing.assert_array_equal(kept[1], fresh[1])
+    for before, after in zip(kept, fresh, strict=True):
+        np.testing.assert_array_equal(before, after)
 
 
 def test_released_ions_are_counted(small_fibre):
