@@ -231,12 +231,51 @@ def normal32(h32, key, draw):
     wedge and tail cases (about 1 % of draws) go to :func:`_normal32_edge`,
     which takes further hashes of ``(key, draw)`` and stays exact.
     """
+    x, inside = normal32_rectangle(h32)
+    if inside:
+        return x
+    h = np.uint64(h32)
+    return _normal32_edge(
+        (float(np.int64(h >> _S7)) + 0.5) * _TO_SIGNED25 - 1.0, np.int64(h & _MASK7), key, draw
+    )
+
+
+@njit(cache=True, inline="always")
+def normal32_rectangle(h32):
+    """The fast path of :func:`normal32`: ``(deviate, True)`` when ``h32`` falls in its
+    ziggurat layer's rectangle (about 97 % of draws), else ``(anything, False)``.
+
+    Branch-free, so a loop of it over many agents compiles to vector instructions.
+    """
     h = np.uint64(h32)
     layer = np.int64(h & _MASK7)
     u = (float(np.int64(h >> _S7)) + 0.5) * _TO_SIGNED25 - 1.0
-    if abs(u) < _ZIG_RATIO[layer]:
-        return u * _ZIG_X[layer]
-    return _normal32_edge(u, layer, key, draw)
+    return u * _ZIG_X[layer], abs(u) < _ZIG_RATIO[layer]
+
+
+@njit(cache=True)
+def move_draws_block(key, lo, n, keys, normals, units, inside):
+    """The draws of :func:`draws32` for agents ``lo .. lo + n - 1`` under ``key``, in bulk.
+
+    For agent ``lo + j``: ``keys[j]`` is its key ``a = agent_key(key, lo + j)``,
+    ``normals[k, j]`` is ``normal32(d_k, a, k + 1)`` for k = 0, 1, 2
+    and ``units[j]`` is ``unit32(d_3)``, where ``inside[j]`` says all three normals took
+    the fast path; where it is False the caller draws them with :func:`normal32`
+    (same numbers, exact).  One loop without branches: it runs on vector instructions,
+    about twice as fast per agent as the draws one agent at a time.
+    """
+    for j in range(n):
+        keys[j] = agent_key(key, lo + j)
+        a = np.uint64(keys[j])
+        h2 = bits(a, 0)
+        x0, in0 = normal32_rectangle(a & _LOW32)
+        x1, in1 = normal32_rectangle(a >> _S32)
+        x2, in2 = normal32_rectangle(h2 & _LOW32)
+        normals[0, j] = x0
+        normals[1, j] = x1
+        normals[2, j] = x2
+        units[j] = float(np.int64(h2 >> _S32)) * _TO_UNIT32
+        inside[j] = in0 & in1 & in2
 
 
 @njit(cache=True)

@@ -65,6 +65,7 @@ from cellsim.random import (
     draws32,
     high32,
     low32,
+    move_draws_block,
     normal32,
     poisson,
     step_key,
@@ -91,6 +92,9 @@ EVENT_CHUNK = 1024
 #: SR, so skipping by chunk alone would still read ~10⁴ rows per step.
 WORK_BLOCK = 64
 BLOCKS_PER_CHUNK = EVENT_CHUNK // WORK_BLOCK
+#: A block with at least this many rows to act draws its random numbers in bulk first
+#: (cellsim.random.move_draws_block: vector instructions); a sparser one draws per row.
+BULK_DRAWS_MIN = 16
 #: Regulatory units are updated in blocks of this many (one call per block).
 RU_BLOCK = 1024
 #: Release streams of one step: RyR rows, then the leak, then Mg-ATP dissociation.
@@ -467,10 +471,21 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     lo = c * EVENT_CHUNK
     n_events = 0
     n_rows = ion_x.shape[0]
+    keys = np.empty(WORK_BLOCK, dtype=np.int64)
+    normals = np.empty((3, WORK_BLOCK))
+    units = np.empty(WORK_BLOCK)
+    inside = np.zeros(WORK_BLOCK, dtype=np.bool_)
     for b in range(c * BLOCKS_PER_CHUNK, min((c + 1) * BLOCKS_PER_CHUNK, block_ca.shape[0])):
-        if block_ca[b] == 0 and not (sub_active and block_sub[b] > 0):
+        active = block_ca[b] + (block_sub[b] if sub_active else 0)
+        if active == 0:
             continue  # no row of this block acts this step
-        for i in range(b * WORK_BLOCK, min((b + 1) * WORK_BLOCK, n_rows)):
+        b_lo = b * WORK_BLOCK
+        b_hi = min(b_lo + WORK_BLOCK, n_rows)
+        # a busy block draws its numbers in bulk (vector instructions), a sparse one per row
+        bulk = active >= BULK_DRAWS_MIN
+        if bulk:
+            move_draws_block(key, b_lo, b_hi - b_lo, keys, normals, units, inside)
+        for i in range(b_lo, b_hi):
             state = ion_state[i]
             sp = ion_species[i]
             if state == IN_SR or (sp == MG and state == ON_ATP):
@@ -478,7 +493,8 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
             if (state == BOUND or sp == MG) and not sub_active:
                 continue  # bound ions and free Mg act on substeps only
             event = -1
-            a = agent_key(key, i)
+            j = i - b_lo
+            a = keys[j] if bulk else agent_key(key, i)
             if state == BOUND:
                 s = ion_site[i]
                 t = site_type[s]
@@ -487,8 +503,13 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
                 if unit32(high32(a)) < p_unbind[t, sp] and not first_held:
                     event = UNBIND
             else:
-                d0, d1, d2, d3 = draws32(a)
-                u = unit32(d3)
+                if bulk and inside[j]:
+                    u = units[j]
+                    n0, n1, n2 = normals[0, j], normals[1, j], normals[2, j]
+                else:
+                    d0, d1, d2, d3 = draws32(a)
+                    u = unit32(d3)
+                    n0, n1, n2 = normal32(d0, a, 1), normal32(d1, a, 2), normal32(d2, a, 3)
                 x0 = ion_x[i]
                 sigma = sig_mg
                 f = 0.0
@@ -498,9 +519,9 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
                     f = f_atp[ix0]
                     on_atp = u < f
                     sigma = sig_atp if on_atp else sig_ca
-                x = reflect(x0 + sigma * normal32(d0, a, 1), lx)
-                y = reflect(ion_y[i] + sigma * normal32(d1, a, 2), ly)
-                z = reflect(ion_z[i] + sigma * normal32(d2, a, 3), lz)
+                x = reflect(x0 + sigma * n0, lx)
+                y = reflect(ion_y[i] + sigma * n1, ly)
+                z = reflect(ion_z[i] + sigma * n2, lz)
                 ion_x[i] = x
                 ion_y[i] = y
                 ion_z[i] = z

@@ -58,3 +58,24 @@ def test_poisson_mean_and_variance():
     draws = np.array([cr.poisson(cr.agent_key(key, i), 0, 2.5) for i in range(20_000)])
     assert abs(draws.mean() - 2.5) < 0.07
     assert abs(draws.var() - 2.5) < 0.15
+
+
+def test_bulk_draws_are_the_per_agent_draws():
+    # the kernel's busy blocks draw in bulk; sparse ones per ion: both must give the
+    # same numbers, or results would depend on how busy a block of rows is
+    key = cr.step_key(3, cr.PURPOSE_MOVE, 11)
+    n, lo = 4096, 1_000
+    keys = np.empty(n, dtype=np.int64)
+    normals = np.empty((3, n))
+    units = np.empty(n)
+    inside = np.zeros(n, dtype=np.bool_)
+    cr.move_draws_block(key, lo, n, keys, normals, units, inside)
+    assert 0.85 < inside.mean() < 0.97  # ~97 % of each normal's draws take the fast path
+    for j in range(n):
+        a = cr.agent_key(key, lo + j)
+        d = cr.draws32(a)
+        assert keys[j] == a
+        assert units[j] == cr.unit32(d[3])
+        if inside[j]:
+            for k in range(3):
+                assert normals[k, j] == cr.normal32(d[k], a, k + 1)
