@@ -56,6 +56,7 @@ PURPOSE_PUMP = 6
 PURPOSE_FILAMENT = 7
 PURPOSE_RELEASE = 8
 PURPOSE_INIT = 9
+PURPOSE_BATH = 10  # when a clamped site next exchanges with its bath
 PURPOSE_NERVE = 16  # nerve scale uses 16..31
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

@@ -54,6 +54,7 @@ import numpy as np
 from numba import njit, prange
 
 from cellsim.random import (
+    PURPOSE_BATH,
     PURPOSE_BIND,
     PURPOSE_CHANNEL,
     PURPOSE_FILAMENT,
@@ -95,6 +96,12 @@ BLOCKS_PER_CHUNK = EVENT_CHUNK // WORK_BLOCK
 #: A block with at least this many rows to act draws its random numbers in bulk first
 #: (cellsim.random.move_draws_block: vector instructions); a sparser one draws per row.
 BULK_DRAWS_MIN = 16
+#: Clamp: the step of a site's next bath event when it has none (no rate), and when
+#: it is yet to be drawn (after a change of bath); sites are visited in blocks of
+#: BATH_BLOCK, skipped while the block's earliest event is later.
+NEVER = 2**62
+UNSCHEDULED = -1
+BATH_BLOCK = 64
 #: Regulatory units are updated in blocks of this many (one call per block).
 RU_BLOCK = 1024
 #: Release streams of one step: RyR rows, then the leak, then Mg-ATP dissociation.
@@ -793,39 +800,106 @@ def rebuild_voxel_lists(t, site_voxel, site_species, type_start, vox_start, vox_
 
 
 @njit(cache=True)
-def bath_phase(step, seed, site_type, site_species, bound_count, lo, hi, kon, koff, pf):
-    """Skinned-fibre clamp: sites exchange with a buffered bath of fixed Ca, Mg.
-
-    The probabilities depend only on the site type (and the occupant): they are
-    tabulated once per step, with the operations of the per-site rule (same bits).
-    """
+def bath_tables(kon, koff, pf):
+    """Per site type, for the clamp's bath: the binding rate of Ca and of Ca and Mg
+    together (ms⁻¹), the probability of binding in one step, and per occupant species the
+    probability of leaving in one step.  Constant while the bath is."""
     dt = pf[F_DT]
-    ca = pf[F_CLAMP_CA]
-    mg = pf[F_CLAMP_MG]
     n_types = kon.shape[0]
     r_ca = np.empty(n_types)
     rate = np.empty(n_types)
     p_bind = np.empty(n_types)
-    p_off = np.empty((n_types, 3))
+    p_off = np.zeros((n_types, 3))
     for t in range(n_types):
-        r_ca[t] = kon[t, CA] * ca
-        rate[t] = r_ca[t] + kon[t, MG] * mg
+        r_ca[t] = kon[t, CA] * pf[F_CLAMP_CA]
+        rate[t] = r_ca[t] + kon[t, MG] * pf[F_CLAMP_MG]
         p_bind[t] = prob(rate[t], dt)
         for sp in (CA, MG):
             p_off[t, sp] = prob(koff[t, sp], dt)
-    key = step_key(seed, PURPOSE_BIND, step)
-    for s in range(lo, hi):
-        t = site_type[s]
-        a = agent_key(key, s)
+    return r_ca, rate, p_bind, p_off
+
+
+@njit(cache=True, inline="always")
+def steps_to_event(seed, step, s, draw, p):
+    """Steps from ``step`` to a site's next bath event (1: at ``step`` itself).
+
+    The event has probability ``p`` in each step, so the wait is geometric: drawn once
+    (an inversion of one uniform) instead of one test per step.  Keyed by the step and
+    the site, and ``draw`` (0 when scheduling after a change of bath, 1 after an event).
+    """
+    if p <= 0.0:
+        return NEVER
+    if p >= 1.0:
+        return 1
+    u = uniform(agent_key(step_key(seed, PURPOSE_BATH, step), s), draw)
+    waits = math.floor(math.log1p(-u) / math.log1p(-p))
+    if waits >= 1e18:  # beyond any run
+        return NEVER
+    return 1 + np.int64(waits)
+
+
+@njit(cache=True)
+def bath_site(step, seed, s, site_type, site_species, site_next, bound_count, tables):
+    """Site s's exchange with the bath at ``step``; returns the step of its next event.
+
+    Same law as one Bernoulli test per step: an empty site binds with probability
+    ``p_bind`` (Ca or Mg in proportion to their rates), an occupied one empties with
+    ``p_off`` of its occupant; the step of the next event is drawn when the last one
+    happens (or when the bath changes: ``site_next`` is then UNSCHEDULED).  Shared by
+    the kernel and the reference engine.
+    """
+    r_ca, rate, p_bind, p_off = tables
+    t = site_type[s]
+    nxt = site_next[s]
+    if nxt == UNSCHEDULED:  # a new bath: the wait starts at this step
+        sp = site_species[s]
+        p = p_bind[t] if sp == NONE else p_off[t, sp]
+        nxt = step - 1 + steps_to_event(seed, step, s, 0, p)
+    if nxt == step:
         sp = site_species[s]
         if sp == NONE:
-            if rate[t] > 0.0 and uniform(a, 0) < p_bind[t]:
-                new = CA if uniform(a, 1) * rate[t] < r_ca[t] else MG
-                site_species[s] = new
-                bound_count[t, new] += 1
-        elif uniform(a, 0) < p_off[t, sp]:
+            a = agent_key(step_key(seed, PURPOSE_BIND, step), s)
+            new = CA if uniform(a, 1) * rate[t] < r_ca[t] else MG
+            site_species[s] = new
+            bound_count[t, new] += 1
+            p = p_off[t, new]
+        else:
             site_species[s] = NONE
             bound_count[t, sp] -= 1
+            p = p_bind[t]
+        nxt = min(step + steps_to_event(seed, step, s, 1, p), NEVER)
+    site_next[s] = nxt
+    return nxt
+
+
+@njit(cache=True)
+def bath_block_minima(site_next, block_next, lo, hi):
+    """Per block of BATH_BLOCK sites from row lo, the earliest step any of them acts."""
+    for b in range(block_next.shape[0]):
+        earliest = NEVER
+        for s in range(lo + b * BATH_BLOCK, min(lo + (b + 1) * BATH_BLOCK, hi)):
+            earliest = min(earliest, site_next[s])
+        block_next[b] = earliest
+
+
+@njit(cache=True)
+def bath_phase(step, seed, sites, tables, lo, hi):
+    """Skinned-fibre clamp: the troponin sites (rows lo..hi) exchange with a buffered bath
+    of fixed Ca and Mg.  Only blocks holding a site whose event falls on this step are
+    visited: most per-step probabilities are 1e-7 to 6e-4."""
+    site_type, site_species, bound_count = sites[3], sites[4], sites[11]
+    site_next, block_next = sites[12], sites[13]
+    for b in range(block_next.shape[0]):
+        if block_next[b] > step:
+            continue
+        earliest = NEVER
+        for s in range(lo + b * BATH_BLOCK, min(lo + (b + 1) * BATH_BLOCK, hi)):
+            nxt = site_next[s]
+            if nxt <= step:
+                nxt = bath_site(step, seed, s, site_type, site_species, site_next,
+                                bound_count, tables)  # fmt: skip
+            earliest = min(earliest, nxt)
+        block_next[b] = earliest
 
 
 # ---------------------------------------------------------------- thin filament
@@ -1060,16 +1134,6 @@ def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
 
 
 @njit(cache=True)
-def clamp_phase(step, seed, sites, rates, pf):
-    """Skinned-fibre clamp: troponin exchanges with the bath (no ions, no SR)."""
-    type_start = sites[7]
-    bath_phase(
-        step, seed, sites[3], sites[4], sites[11], type_start[TN_REG], type_start[TN_CAMG + 1],
-        rates[0], rates[1], pf,
-    )  # fmt: skip
-
-
-@njit(cache=True)
 def force_and_length(attached, fil, pf):
     """Force fraction from attached crossbridges; the sarcomere length follows it."""
     force = attached / (fil[0].shape[0] * pf[F_DUTY_MAX])
@@ -1088,10 +1152,14 @@ def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, 
     if recount:
         count_chunk_work(ions)
     table = filament_tables(pf, pi)
+    bath = bath_tables(rates[0], rates[1], pf)
+    bath_lo, bath_hi = sites[7][TN_REG], sites[7][TN_CAMG + 1]
+    if pi[I_CLAMP] == 1:  # the bath may have changed, or the reference engine stepped
+        bath_block_minima(sites[12], sites[13], bath_lo, bath_hi)
     force = 0.0
     for step in range(step0, step0 + n_steps):
         if pi[I_CLAMP] == 1:
-            clamp_phase(step, seed, sites, rates, pf)
+            bath_phase(step, seed, sites, bath, bath_lo, bath_hi)
         else:
             phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
             ion_phase(step, seed, ions, sites, rates, pf, pi)
@@ -1110,10 +1178,14 @@ def advance_threaded(
     if recount:
         count_chunk_work(ions)
     table = filament_tables(pf, pi)
+    bath = bath_tables(rates[0], rates[1], pf)
+    bath_lo, bath_hi = sites[7][TN_REG], sites[7][TN_CAMG + 1]
+    if pi[I_CLAMP] == 1:  # the bath may have changed, or the reference engine stepped
+        bath_block_minima(sites[12], sites[13], bath_lo, bath_hi)
     force = 0.0
     for step in range(step0, step0 + n_steps):
         if pi[I_CLAMP] == 1:
-            clamp_phase(step, seed, sites, rates, pf)
+            bath_phase(step, seed, sites, bath, bath_lo, bath_hi)
         else:
             phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
             ion_phase_threaded(step, seed, ions, sites, rates, pf, pi, n_threads)

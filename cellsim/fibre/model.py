@@ -478,8 +478,9 @@ class FibreModel(RecordStepModel):
         return self._obs
 
     def set_clamp(self, ca_uM: float, mg_uM: float) -> None:
-        """Change the bath of a skinned-fibre clamp."""
+        """Change the bath of a skinned-fibre clamp (every site's next event is redrawn)."""
         self.pf[K.F_CLAMP_CA], self.pf[K.F_CLAMP_MG] = ca_uM, mg_uM
+        self.state.site_next[:] = K.UNSCHEDULED
 
     # ---------------------------------------------------------------- stepping
     @property
@@ -550,6 +551,7 @@ class FibreModel(RecordStepModel):
             (
                 s.site_x, s.site_y, s.site_z, s.site_type, s.site_species, s.site_occupant,
                 s.site_voxel, s.type_start, s.vox_start, s.vox_sites, s.n_free, s.bound_count,
+                s.site_next, s.bath_block_next,
             ),
             (s.kon, s.koff, s.bind_weight, s.p_bind, s.p_unbind, s.f_atp, s.atp_free),
             (

@@ -16,7 +16,7 @@ import math
 
 from cellsim import random as crandom
 from cellsim.fibre import kernel as K
-from cellsim.fibre.state import CA, FREE, MG, NONE, ON_ATP, PV
+from cellsim.fibre.state import CA, FREE, NONE, ON_ATP, PV
 
 
 def step(model) -> None:
@@ -166,19 +166,10 @@ def _resolve(model) -> None:
 
 
 def _bath(model) -> None:
-    """Skinned-fibre clamp: troponin exchanges with the buffered bath."""
-    s, pf = model.state, model.pf
-    key = crandom.step_key(model.seed, crandom.PURPOSE_BIND, model.step_index)
+    """Skinned-fibre clamp: each troponin site exchanges with the buffered bath when its
+    scheduled step comes (the kernel's rule, :func:`cellsim.fibre.kernel.bath_site`)."""
+    s = model.state
+    tables = K.bath_tables(s.kon, s.koff, model.pf)
     for site in range(int(s.type_start[0]), int(s.type_start[K.TN_CAMG + 1])):
-        t, sp = int(s.site_type[site]), int(s.site_species[site])
-        a = crandom.agent_key(key, site)
-        if sp == NONE:
-            r_ca = s.kon[t, CA] * pf[K.F_CLAMP_CA]
-            rate = r_ca + s.kon[t, MG] * pf[K.F_CLAMP_MG]
-            if rate > 0.0 and crandom.uniform(a, 0) < -math.expm1(-rate * pf[K.F_DT]):
-                new = CA if crandom.uniform(a, 1) * rate < r_ca else MG
-                s.site_species[site] = new
-                s.bound_count[t, new] += 1
-        elif crandom.uniform(a, 0) < -math.expm1(-s.koff[t, sp] * pf[K.F_DT]):
-            s.site_species[site] = NONE
-            s.bound_count[t, sp] -= 1
+        K.bath_site(model.step_index, model.seed, site, s.site_type, s.site_species,
+                    s.site_next, s.bound_count, tables)  # fmt: skip

@@ -30,7 +30,7 @@ import numpy as np
 
 from cellsim import random as crandom
 from cellsim.fibre import rest
-from cellsim.fibre.kernel import EVENT_CHUNK, N_S, WORK_BLOCK
+from cellsim.fibre.kernel import BATH_BLOCK, EVENT_CHUNK, N_S, UNSCHEDULED, WORK_BLOCK
 from cellsim.fibre.params import FibreParams
 
 AVOGADRO_PER_UM3_UM = 602.214  # particles per µm³ per µM
@@ -127,6 +127,8 @@ class FibreState:
     vox_sites: np.ndarray  # int32: site rows sorted by (type, voxel)
     n_free: np.ndarray  # int32 [N_SITE_TYPES, n_voxels]: free (takeable) sites per voxel
     bound_count: np.ndarray  # int64 [N_SITE_TYPES, 3]: bound ions by type and species
+    site_next: np.ndarray  # int64: clamp only, the step of the site's next bath event
+    bath_block_next: np.ndarray  # int64: clamp only, the earliest site_next per block
     kon: np.ndarray  # float64 [N_SITE_TYPES, 3], µM⁻¹ ms⁻¹
     koff: np.ndarray  # float64 [N_SITE_TYPES, 3], ms⁻¹
     # reaction tables (kernel.binding_tables each step; kernel.unbinding_table once)
@@ -265,6 +267,7 @@ def build_state(
     type_start = np.zeros(N_SITE_TYPES + 1, dtype=np.int64)
     type_start[1:] = np.cumsum(counts)
     n_sites = int(type_start[-1])
+    n_troponin = int(type_start[TN_CAMG + 1] - type_start[TN_REG])
 
     site_x = np.empty(n_sites)
     site_y = np.empty(n_sites)
@@ -428,6 +431,8 @@ def build_state(
         vox_sites=vox_sites,
         n_free=n_free,
         bound_count=bound_count,
+        site_next=np.full(n_sites, UNSCHEDULED, dtype=np.int64),
+        bath_block_next=np.full(-(-n_troponin // BATH_BLOCK), UNSCHEDULED, dtype=np.int64),
         kon=kon,
         koff=koff,
         bind_weight=np.zeros((3, geo.n_voxels)),

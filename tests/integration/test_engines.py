@@ -29,6 +29,7 @@ DISCRETE = (
     "ryr_inact",
     "chunk_catp",
     "chunk_triad",
+    "site_next",
     "ru_perm",
     "ru_xb",
 )
