@@ -54,6 +54,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -148,9 +149,9 @@ def speed(tool, n_ions: int, steps: int) -> float:
 
 def spread(values) -> dict:
     return {
-        "median": statistics.median(values),
-        "min": min(values),
-        "max": max(values),
+        "median": round(statistics.median(values), 4),
+        "min": round(min(values), 4),
+        "max": round(max(values), 4),
         "values": [round(v, 4) for v in values],
     }
 
@@ -274,7 +275,19 @@ def versions() -> dict:
         "mesa": mesa.__version__,
         "smoldyn": smoldyn_peer.available(),
         "cellsim": getattr(cellsim, "__version__", "?"),
+        "commit": _commit(),
     }
+
+
+def _commit() -> str | None:
+    """The repository's commit, when run from a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        )
+    except OSError:
+        return None
+    return out.stdout.strip() or None
 
 
 def machine() -> str:
@@ -317,7 +330,7 @@ def main(argv=None) -> int:
     peers = list(args.peers)
     if "smoldyn" in peers and info["smoldyn"] is None:
         print(
-            "Smoldyn is not installed (pip install -e '.[bench]' or pip install smoldyn): "
+            "Smoldyn is not installed, or does not load (pip install -e '.[bench]'): "
             "skipping the Smoldyn peer."
         )
         peers.remove("smoldyn")
