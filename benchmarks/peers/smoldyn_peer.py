@@ -98,9 +98,9 @@ class SmoldynPeer:
             boundary_type="r",
             log_level=5,
             quit_at_end=True,
-            seed=seed,
         )
         self.sim = sim
+        sim.setRandomSeed(seed)  # the constructor's ``seed`` keyword is not passed on (2.74)
         if partitions is not None:  # Smoldyn's virtual boxes, e.g. ("molperbox", 4)
             sim.setPartitions(*partitions)
         ions = {
