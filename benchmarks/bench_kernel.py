@@ -14,7 +14,8 @@ The benchmark problem is the one of the performance issue: Ca and Mg ions (1:100
 diffusing in a box with reflecting walls (D 0.3 and 0.2 µm²/ms, dt 1 µs), competing for
 fixed troponin sites (one ion per site, first-order unbinding), at constant density; no
 release, pumps or parvalbumin, and every ion moves every step (``mg_substeps = 1``).
-A "particle-step" is one ion (free or bound) advanced by one step.
+A "particle-step" is one ion (free or bound) advanced by one step.  The same problem in
+other tools (a numba loop, Smoldyn, Mesa agents): ``benchmarks/bench_peers.py``.
 """
 
 from __future__ import annotations
