@@ -104,6 +104,9 @@ UNSCHEDULED = -1
 BATH_BLOCK = 64
 #: Regulatory units are updated in blocks of this many (one call per block).
 RU_BLOCK = 1024
+#: The threaded kernel updates the units in parallel from this many blocks up (below
+#: it, serially: the region would cost about as much as the work it shares out).
+THREADED_UNIT_BLOCKS = 8
 #: Release streams of one step: RyR rows, then the leak, then Mg-ATP dissociation.
 POOL_STREAM_OFFSET = 1
 #: Largest mean drawn at once for a Poisson count (inversion stays exact below it).
@@ -1174,9 +1177,15 @@ def advance_threaded(
     step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount, n_threads
 ):
     """advance() with the ion and filament phases on ``n_threads`` of numba's threads
-    (set with ``numba.set_num_threads``); same results."""
+    (set with ``numba.set_num_threads``); same results.
+
+    The filament's units go to the threads only when there are enough of them
+    (THREADED_UNIT_BLOCKS): a block of units is a few µs of work, about what a
+    parallel region's start and barrier cost.
+    """
     if recount:
         count_chunk_work(ions)
+    threaded_units = fil[0].shape[0] >= THREADED_UNIT_BLOCKS * RU_BLOCK
     table = filament_tables(pf, pi)
     bath = bath_tables(rates[0], rates[1], pf)
     bath_lo, bath_hi = sites[7][TN_REG], sites[7][TN_CAMG + 1]
@@ -1190,9 +1199,12 @@ def advance_threaded(
             phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
             ion_phase_threaded(step, seed, ions, sites, rates, pf, pi, n_threads)
             phases_after_ions(step, seed, ions, sites, sr, pf, pi)
-        attached = filament_phase_threaded(
-            step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi
-        )
+        if threaded_units:
+            attached = filament_phase_threaded(
+                step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi
+            )
+        else:
+            attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi)
         force = force_and_length(attached, fil, pf)
     return force
 
