@@ -236,7 +236,9 @@ def normal32(h32, key, draw):
     u = (float(np.int64(h >> _S7)) + 0.5) * _TO_SIGNED25 - 1.0
     if abs(u) < _ZIG_RATIO[layer]:
         return u * _ZIG_X[layer]
-    return _normal32_edge(u, layer, key, draw)
+    # int64, not the literal a caller passes: one compiled _normal32_edge serves draws
+    # 1, 2 and 3 instead of one specialisation each
+    return _normal32_edge(u, layer, key, np.int64(draw))
 
 
 @njit(cache=True)

@@ -117,6 +117,13 @@ N_I = 11
 ) = range(8)  # fmt: skip
 N_S = 8
 
+#: The decorator of kernels that only other kernels call.  numba gives every function a
+#: CPython wrapper (unboxing each argument: a dozen arrays for the phases) and a C
+#: wrapper; for these nothing needs either, and generating them was a sixth of a first
+#: run's compiling.  Calling one of them from Python would crash the interpreter, so
+#: ``tests/house`` checks that no module outside the kernels does.
+inner = njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
 
 @njit(cache=True, inline="always")
 def reflect(x, length):
@@ -165,7 +172,7 @@ def poisson_count(key, draw0, mean):
 
 
 # ---------------------------------------------------------------- mean-field helpers
-@njit(cache=True)
+@inner
 def sr_free_uM(sr_total_myo_uM, pf):
     """Free SR Ca (µM of SR volume) from the SR content (µM of myoplasm), with
     calsequestrin in rapid equilibrium: c + B c / (c + K) = total / v_SR."""
@@ -179,7 +186,7 @@ def sr_free_uM(sr_total_myo_uM, pf):
     return 0.5 * (disc - q)
 
 
-@njit(cache=True)
+@inner
 def serca_factor(mgatp_uM, atp_free_uM, pf):
     """Mg-ATP activation of the pump, with free ATP competing: MgATP / (MgATP + K (1 + ATP/Ki))."""
     km = pf[F_SERCA_KM_MGATP]
@@ -206,7 +213,7 @@ def cdi_rate(ca_uM, pf):
     return pf[F_CDI_K] * c2 / (c2 + kd * kd)
 
 
-@njit(cache=True)
+@inner
 def ap_on(time_ms, ap_times_ms, pf):
     """1 while an action potential drives the voltage sensors, else 0."""
     for k in range(ap_times_ms.shape[0]):
@@ -250,7 +257,7 @@ def step_scalars(time_ms, ap_times_ms, ions, sites, sr, sc, atp_free, pf, pi):
 
 
 # ---------------------------------------------------------------- RyR and release
-@njit(cache=True)
+@inner
 def ryr_phase(step, seed, sc, ryr_open, ryr_sensor, ryr_inact, ryr_coupled, pf):
     """Gate every RyR channel once (serial: few channels)."""
     dt = pf[F_DT]
@@ -287,7 +294,7 @@ def ryr_phase(step, seed, sc, ryr_open, ryr_sensor, ryr_inact, ryr_coupled, pf):
         ryr_open[r] = 1 if is_open else 0
 
 
-@njit(cache=True)
+@inner
 def release_phase(step, seed, sc, ions, sr, pf, pi):
     """Open RyRs and the passive leak move SR ions into the cytosol; on Mg steps
     Mg-ATP complexes dissociate (serial)."""
@@ -403,7 +410,7 @@ def choose_site_type(kon, n_free, sp, v, target):
 
 
 # ---------------------------------------------------------------- ions
-@njit(cache=True)
+@inner
 def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     """Rows of chunk c: move cytosolic ions and decide their binding; bound ions test
     unbinding (on substeps, like free Mg: the slow part of the system).
@@ -523,7 +530,7 @@ def _idle_chunk(c, sub_active, ions):
     return True
 
 
-@njit(cache=True)
+@inner
 def ion_phase(step, seed, ions, sites, rates, pf, pi):
     """Ions, chunk after chunk (see _ion_chunk)."""
     key = step_key(seed, PURPOSE_MOVE, step)
@@ -601,7 +608,7 @@ def release_site(s, sites, partner_offset):
         n_free[t, site_voxel[s]] += 1
 
 
-@njit(cache=True)
+@inner
 def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
     """Apply claims (lowest row first), then unbinds (serial, deterministic).
 
@@ -671,7 +678,7 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
             ion_z[i] = site_z[s]
 
 
-@njit(cache=True)
+@inner
 def serca_phase(step, seed, sc, ions, sites, sr, pf, pi):
     """Pumps with both sites Ca-loaded transport them into the SR (serial)."""
     ion_state, ion_site, chunk_sub = ions[4], ions[5], ions[10]
@@ -699,7 +706,7 @@ def serca_phase(step, seed, sc, ions, sites, sr, pf, pi):
 
 
 # ---------------------------------------------------------------- parvalbumin, bath
-@njit(cache=True)
+@inner
 def move_sites_phase(step, seed, site_x, site_y, site_z, site_voxel, lo, hi, pf, pi):
     """Brownian motion of mobile sites (parvalbumin) in rows lo..hi."""
     key = step_key(seed, PURPOSE_MOVE, step)
@@ -736,7 +743,7 @@ def rebuild_voxel_lists(t, site_voxel, site_species, type_start, vox_start, vox_
         fill[v] += 1
 
 
-@njit(cache=True)
+@inner
 def bath_phase(step, seed, site_type, site_species, bound_count, lo, hi, kon, koff, pf):
     """Skinned-fibre clamp: sites exchange with a buffered bath of fixed Ca, Mg.
 
@@ -784,7 +791,7 @@ def unit_drive(n_ca, n_reg, one_ca_factor):
     return 0.0
 
 
-@njit(cache=True)
+@inner
 def filament_tables(pf, pi):
     """This run's per-step probabilities of the regulatory units (rates are constant).
 
@@ -811,7 +818,7 @@ def filament_tables(pf, pi):
     return table
 
 
-@njit(cache=True)
+@inner
 def _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi):
     """Next state of the regulatory units of block b and their crossbridges.
 
@@ -876,7 +883,7 @@ def _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi):
     return attached
 
 
-@njit(cache=True)
+@inner
 def filament_phase(step, seed, site_species, reg_start, fil, table, pf, pi):
     """Regulatory units and crossbridges, updated synchronously (``table``:
     :func:`filament_tables`).
@@ -904,7 +911,7 @@ def filament_phase_threaded(step, seed, site_species, reg_start, fil, table, pf,
     return attached
 
 
-@njit(cache=True)
+@inner
 def sarcomere_update(sl_um, force_fraction, pf):
     """Length relaxes (time constant sl_tau) towards rest minus force-driven shortening."""
     target = pf[F_SL_REST] - pf[F_SL_SHORT] * min(force_fraction, 1.0)
@@ -957,7 +964,7 @@ def count_mobile_ca(ions, pf, pi):
 
 
 # ---------------------------------------------------------------- one step
-@njit(cache=True)
+@inner
 def phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi):
     """Scalars, RyR gating, release and the step's binding tables."""
     sc, atp_free = sr[10], rates[6]
@@ -969,7 +976,7 @@ def phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi):
     )  # fmt: skip
 
 
-@njit(cache=True)
+@inner
 def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
     """Resolution of the ions' claims and unbinds, SERCA, parvalbumin motion."""
     sc = sr[10]
@@ -991,7 +998,7 @@ def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
         rebuild_voxel_lists(PV, site_voxel, site_species, type_start, vox_start, vox_sites, n_free)
 
 
-@njit(cache=True)
+@inner
 def clamp_phase(step, seed, sites, rates, pf):
     """Skinned-fibre clamp: troponin exchanges with the bath (no ions, no SR)."""
     type_start = sites[7]
@@ -1001,7 +1008,7 @@ def clamp_phase(step, seed, sites, rates, pf):
     )  # fmt: skip
 
 
-@njit(cache=True)
+@inner
 def force_and_length(attached, fil, pf):
     """Force fraction from attached crossbridges; the sarcomere length follows it."""
     force = attached / (fil[0].shape[0] * pf[F_DUTY_MAX])
