@@ -964,7 +964,7 @@ def count_mobile_ca(ions, pf, pi):
 
 
 # ---------------------------------------------------------------- one step
-@inner
+@njit(cache=True, inline="always")  # a few calls: inlined, not compiled apart
 def phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi):
     """Scalars, RyR gating, release and the step's binding tables."""
     sc, atp_free = sr[10], rates[6]
@@ -976,7 +976,7 @@ def phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi):
     )  # fmt: skip
 
 
-@inner
+@njit(cache=True, inline="always")  # a few calls: inlined, not compiled apart
 def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
     """Resolution of the ions' claims and unbinds, SERCA, parvalbumin motion."""
     sc = sr[10]
@@ -998,7 +998,7 @@ def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
         rebuild_voxel_lists(PV, site_voxel, site_species, type_start, vox_start, vox_sites, n_free)
 
 
-@inner
+@njit(cache=True, inline="always")  # a few calls: inlined, not compiled apart
 def clamp_phase(step, seed, sites, rates, pf):
     """Skinned-fibre clamp: troponin exchanges with the bath (no ions, no SR)."""
     type_start = sites[7]
@@ -1008,7 +1008,7 @@ def clamp_phase(step, seed, sites, rates, pf):
     )  # fmt: skip
 
 
-@inner
+@njit(cache=True, inline="always")  # a few calls: inlined, not compiled apart
 def force_and_length(attached, fil, pf):
     """Force fraction from attached crossbridges; the sarcomere length follows it."""
     force = attached / (fil[0].shape[0] * pf[F_DUTY_MAX])
@@ -1019,7 +1019,8 @@ def force_and_length(attached, fil, pf):
 
 @njit(cache=True, nogil=True)  # lets other threads (e.g. a Dask worker's) run
 def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount):
-    """Run steps step0 .. step0 + n_steps - 1 (all phases) on one thread; return force.
+    """Run steps step0 .. step0 + n_steps - 1 (all phases) on one thread; return force
+    (a clamp, ``pi[I_CLAMP] == 1``, runs :func:`advance_clamp` instead).
 
     The groups of arrays are those of :meth:`cellsim.fibre.model.FibreModel.kernel_arrays`;
     ``recount`` recounts the chunks' work first (after changes outside the kernel).
@@ -1029,12 +1030,28 @@ def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, 
     table = filament_tables(pf, pi)
     force = 0.0
     for step in range(step0, step0 + n_steps):
-        if pi[I_CLAMP] == 1:
-            clamp_phase(step, seed, sites, rates, pf)
-        else:
-            phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
-            ion_phase(step, seed, ions, sites, rates, pf, pi)
-            phases_after_ions(step, seed, ions, sites, sr, pf, pi)
+        phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
+        ion_phase(step, seed, ions, sites, rates, pf, pi)
+        phases_after_ions(step, seed, ions, sites, sr, pf, pi)
+        attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi)
+        force = force_and_length(attached, fil, pf)
+    return force
+
+
+@njit(cache=True, nogil=True)
+def advance_clamp(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount):
+    """advance() of a skinned-fibre clamp (``pi[I_CLAMP] == 1``: troponin exchanges with
+    the bath; no ions, no SR), on one thread.
+
+    A kernel of its own, so that a run compiles only the phases it uses: an ion run never
+    compiles the bath's, and a clamp never the ions'.
+    """
+    if recount:
+        count_chunk_work(ions)
+    table = filament_tables(pf, pi)
+    force = 0.0
+    for step in range(step0, step0 + n_steps):
+        clamp_phase(step, seed, sites, rates, pf)
         attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi)
         force = force_and_length(attached, fil, pf)
     return force

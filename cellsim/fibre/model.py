@@ -522,6 +522,8 @@ class FibreModel(RecordStepModel):
             if threads > 1:
                 numba.set_num_threads(threads)
                 K.advance_threaded(*args, self.pf, self.pi, recount, threads)
+            elif self.pi[K.I_CLAMP] == 1:
+                K.advance_clamp(*args, self.pf, self.pi, recount)
             else:
                 K.advance(*args, self.pf, self.pi, recount)
             self._chooser.record(threads, time.perf_counter() - start, n_steps)
