@@ -979,9 +979,22 @@ def phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi):
 @njit(cache=True, inline="always")  # a few calls: inlined, not compiled apart
 def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
     """Resolution of the ions' claims and unbinds, SERCA, parvalbumin motion."""
+    claims_and_pumps(step, seed, ions, sites, sr, pf, pi)
+    parvalbumin_phase(step, seed, sites, pf, pi)
+
+
+@njit(cache=True, inline="always")
+def claims_and_pumps(step, seed, ions, sites, sr, pf, pi):
+    """Resolution of the ions' claims and unbinds, then SERCA (every fibre with ions)."""
     sc = sr[10]
     resolve_phase(step, seed, sc, ions, sites, sr, pf, pi)
     serca_phase(step, seed, sc, ions, sites, sr, pf, pi)
+
+
+@njit(cache=True, inline="always")
+def parvalbumin_phase(step, seed, sites, pf, pi):
+    """Parvalbumin moves (every ``pv_substeps`` steps) and its voxel lists rebuild; a
+    fibre without parvalbumin rows has nothing to do here (see advance_fixed_sites)."""
     site_x, site_y, site_z, site_species, site_voxel = (
         sites[0],
         sites[1],
@@ -1020,7 +1033,8 @@ def force_and_length(attached, fil, pf):
 @njit(cache=True, nogil=True)  # lets other threads (e.g. a Dask worker's) run
 def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount):
     """Run steps step0 .. step0 + n_steps - 1 (all phases) on one thread; return force
-    (a clamp, ``pi[I_CLAMP] == 1``, runs :func:`advance_clamp` instead).
+    (a clamp, ``pi[I_CLAMP] == 1``, runs :func:`advance_clamp` instead, and a fibre
+    without parvalbumin :func:`advance_fixed_sites`).
 
     The groups of arrays are those of :meth:`cellsim.fibre.model.FibreModel.kernel_arrays`;
     ``recount`` recounts the chunks' work first (after changes outside the kernel).
@@ -1052,6 +1066,28 @@ def advance_clamp(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil
     force = 0.0
     for step in range(step0, step0 + n_steps):
         clamp_phase(step, seed, sites, rates, pf)
+        attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi)
+        force = force_and_length(attached, fil, pf)
+    return force
+
+
+@njit(cache=True, nogil=True)
+def advance_fixed_sites(
+    step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount
+):
+    """advance() of a fibre without parvalbumin rows (the human set), on one thread: the
+    same phases but parvalbumin's, which would find nothing to move.
+
+    A kernel of its own, so that such a run does not compile the motion of mobile sites.
+    """
+    if recount:
+        count_chunk_work(ions)
+    table = filament_tables(pf, pi)
+    force = 0.0
+    for step in range(step0, step0 + n_steps):
+        phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
+        ion_phase(step, seed, ions, sites, rates, pf, pi)
+        claims_and_pumps(step, seed, ions, sites, sr, pf, pi)
         attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi)
         force = force_and_length(attached, fil, pf)
     return force
