@@ -119,8 +119,8 @@ N_S = 8
 
 #: The decorator of kernels that only other kernels call.  numba gives every function a
 #: CPython wrapper (unboxing each argument: a dozen arrays for the phases) and a C
-#: wrapper; for these nothing needs either, and generating them was a sixth of a first
-#: run's compiling.  Calling one of them from Python would crash the interpreter, so
+#: wrapper; for these nothing needs either, and generating them cost a first run several
+#: seconds of compiling.  Calling one of them from Python would crash the interpreter, so
 #: ``tests/house`` checks that no module outside the kernels does.
 inner = njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
