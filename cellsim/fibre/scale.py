@@ -92,9 +92,11 @@ class FibreScale(ScaleBase):
     def kernel_variant(self, setup: Setup) -> str:
         """The one-thread kernel a run calls (FibreModel._serial_kernel): a clamp's, one
         for fibres without parvalbumin (the human set), or the full one ("")."""
+        from cellsim.fibre.state import parvalbumin_rows
+
         if setup.protocol.kind == "clamp":
             return "clamp"
-        return "" if setup.params.pv_sites_uM > 0 else "fixed-sites"
+        return "" if parvalbumin_rows(setup.params) > 0 else "fixed-sites"
 
     def what_you_see(self, summary: dict) -> str:
         from cellsim.fibre import plots
