@@ -70,13 +70,18 @@ def run(scenario: Scenario, *, progress: bool = False, allow_large: bool = False
 
 def compiled_scales(setups: dict) -> list[str]:
     """The scales of a run that will call compiled kernels (not those on the reference
-    engine, which leaves the kernels uncompiled)."""
-    return [
-        name
-        for name, setup in setups.items()
-        if getattr(scales.get(name), "compile_s", 0.0) > 0
-        and getattr(setup.settings, "engine", "numba") != "reference"
-    ]
+    engine, which leaves the kernels uncompiled), as ``name`` or ``name-variant`` when the
+    scale compiles one kernel per kind of run (:meth:`~cellsim.scales.Scale.kernel_variant`:
+    ``fibre-clamp``), so that each kind's first run holds the compile lock."""
+    out = []
+    for name, setup in setups.items():
+        scale = scales.get(name)
+        if getattr(scale, "compile_s", 0.0) > 0 and (
+            getattr(setup.settings, "engine", "numba") != "reference"
+        ):
+            variant = scale.kernel_variant(setup) if hasattr(scale, "kernel_variant") else ""
+            out.append(f"{name}-{variant}" if variant else name)
+    return out
 
 
 def parts(scenario: Scenario) -> list[tuple[str, str]]:

@@ -83,7 +83,10 @@ _TO_SIGNED25 = 1.0 / 16777216.0  # 2**-24: 25 bits onto (-1, 1)
 # single instruction for signed 64-bit integers but not for unsigned ones.
 
 
-@njit(uint64(uint64), cache=True, inline="always")
+# Not inline="always": numba would copy it into every key and draw it is part of (a
+# cost on each first run); with its one explicit signature it is compiled once, and LLVM
+# inlines the machine code wherever it is called (checked: no call remains in the kernels).
+@njit(uint64(uint64), cache=True)
 def mix64(z):
     """SplitMix64 finaliser: a bijective avalanche hash of 64 bits."""
     z = (z ^ (z >> _S30)) * _M1
@@ -236,9 +239,10 @@ def normal32(h32, key, draw):
     if inside:
         return x
     h = np.uint64(h32)
-    return _normal32_edge(
-        (float(np.int64(h >> _S7)) + 0.5) * _TO_SIGNED25 - 1.0, np.int64(h & _MASK7), key, draw
-    )
+    u = (float(np.int64(h >> _S7)) + 0.5) * _TO_SIGNED25 - 1.0
+    # int64, not the literal a caller passes: one compiled _normal32_edge serves draws
+    # 1, 2 and 3 instead of one specialisation each
+    return _normal32_edge(u, np.int64(h & _MASK7), key, np.int64(draw))
 
 
 @njit(cache=True, inline="always")

@@ -191,11 +191,11 @@ def _write_contents(out: RunOutput, folder: Path, scenario: dict, figure: bool) 
         import matplotlib
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from cellsim.render.style import close_figure
 
         fig = out.figure(out)
         fig.savefig(folder / "figure.png", dpi="figure")  # the style sets it: 1920 x 1080 px
-        plt.close(fig)
+        close_figure(fig)
 
 
 @dataclass

@@ -150,6 +150,14 @@ class ScaleBase:
         """A short paragraph for a teacher on what a run of this scale shows (or "")."""
         return ""
 
+    def kernel_variant(self, setup: Setup) -> str:
+        """Which of the scale's compiled kernels a run of ``setup`` calls ("": the only one).
+
+        Each variant is compiled on its first use, so a first run's compile lock and notice
+        go by scale and variant (:func:`cellsim.chain.compiled_scales`).
+        """
+        return ""
+
     def tables(self) -> dict[str, Table]:
         return {
             "model": model_table(

@@ -304,6 +304,6 @@ def overview_png(out: RunOutput, saved: bytes | None = None) -> bytes | None:
     try:
         return figure_png(fig, dpi=DPI)
     finally:
-        import matplotlib.pyplot as plt
+        from cellsim.render.style import close_figure
 
-        plt.close(fig)  # the scales' figures are made with pyplot
+        close_figure(fig)  # some scales' figures are made with pyplot

@@ -55,18 +55,23 @@ def add_parser(sub):
 
 
 def compile_notice(scale_names, engine: str | None = None) -> str:
-    """The "compiling kernels" line for scales whose kernels are not compiled yet, or ""."""
+    """The "compiling kernels" line for scales whose kernels are not compiled yet, or "".
+
+    ``scale_names`` may name a scale's kernel variant (``fibre-clamp``, as
+    :func:`cellsim.chain.compiled_scales` gives them).
+    """
     from cellsim import jit, scales
 
     if engine == "reference":
         return ""
 
-    def compile_s(name: str) -> float:  # optional: a scale without kernels has none
-        return float(getattr(scales.get(name), "compile_s", 0.0))
+    def compile_s(key: str) -> float:  # optional: a scale without kernels has none
+        return float(getattr(scales.get(key.split("-")[0]), "compile_s", 0.0))
 
-    cold = [n for n in scale_names if compile_s(n) > 0 and not jit.is_warm(n)]
-    if not cold:
+    cold_keys = [k for k in scale_names if compile_s(k) > 0 and not jit.is_warm(k)]
+    if not cold_keys:
         return ""
+    cold = list(dict.fromkeys(k.split("-")[0] for k in cold_keys))
     seconds = sum(compile_s(n) for n in cold)
     return (
         f"compiling kernels for {', '.join(cold)} (first run only, about {seconds:.0f} s; "
@@ -109,7 +114,7 @@ def main(args) -> int:
     import sys
 
     import cellsim
-    from cellsim.chain import check_cost
+    from cellsim.chain import check_cost, compiled_scales
     from cellsim.output_folder import OutputFolder, record_file
     from cellsim.scenario import engine_overrides, load
 
@@ -125,7 +130,7 @@ def main(args) -> int:
     check_cost(scenario, allow_large=args.allow_large)  # before the folder is touched
     out_dir = Path(args.output or scenario.output["directory"] or f"results/{scenario.name}")
     with OutputFolder(out_dir, overwrite=args.overwrite) as slot:  # checked and locked
-        notice = compile_notice(list(scenario.setups), args.engine)
+        notice = compile_notice(compiled_scales(scenario.setups), args.engine)
         if notice and not args.quiet:
             print(notice, flush=True)
         start = time.perf_counter()

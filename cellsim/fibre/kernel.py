@@ -137,6 +137,13 @@ N_I = 11
 ) = range(8)  # fmt: skip
 N_S = 8
 
+#: The decorator of kernels that only other kernels call.  numba gives every function a
+#: CPython wrapper (unboxing each argument: a dozen arrays for the phases) and a C
+#: wrapper; for these nothing needs either, and generating them cost a first run several
+#: seconds of compiling.  Calling one of them from Python would crash the interpreter, so
+#: ``tests/house`` checks that no module outside the kernels does.
+inner = njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
 
 @njit(cache=True, inline="always")
 def reflect(x, length):
@@ -185,7 +192,7 @@ def poisson_count(key, draw0, mean):
 
 
 # ---------------------------------------------------------------- mean-field helpers
-@njit(cache=True)
+@inner
 def sr_free_uM(sr_total_myo_uM, pf):
     """Free SR Ca (µM of SR volume) from the SR content (µM of myoplasm), with
     calsequestrin in rapid equilibrium: c + B c / (c + K) = total / v_SR."""
@@ -199,7 +206,7 @@ def sr_free_uM(sr_total_myo_uM, pf):
     return 0.5 * (disc - q)
 
 
-@njit(cache=True)
+@inner
 def serca_factor(mgatp_uM, atp_free_uM, pf):
     """Mg-ATP activation of the pump, with free ATP competing: MgATP / (MgATP + K (1 + ATP/Ki))."""
     km = pf[F_SERCA_KM_MGATP]
@@ -226,7 +233,7 @@ def cdi_rate(ca_uM, pf):
     return pf[F_CDI_K] * c2 / (c2 + kd * kd)
 
 
-@njit(cache=True)
+@inner
 def ap_on(time_ms, ap_times_ms, pf):
     """1 while an action potential drives the voltage sensors, else 0."""
     for k in range(ap_times_ms.shape[0]):
@@ -273,7 +280,7 @@ def step_scalars(time_ms, ap_times_ms, ions, sites, sr, sc, atp_free, pf, pi):
 
 
 # ---------------------------------------------------------------- RyR and release
-@njit(cache=True)
+@inner
 def ryr_phase(step, seed, sc, ryr_open, ryr_sensor, ryr_inact, ryr_coupled, pf):
     """Gate every RyR channel once (serial: few channels)."""
     dt = pf[F_DT]
@@ -310,7 +317,7 @@ def ryr_phase(step, seed, sc, ryr_open, ryr_sensor, ryr_inact, ryr_coupled, pf):
         ryr_open[r] = 1 if is_open else 0
 
 
-@njit(cache=True)
+@inner
 def release_phase(step, seed, sc, ions, sr, pf, pi):
     """Open RyRs and the passive leak move SR ions into the cytosol; on Mg steps
     Mg-ATP complexes dissociate (serial)."""
@@ -439,7 +446,7 @@ def count_work(per_chunk, per_block, i, change):
     per_block[i // WORK_BLOCK] += change
 
 
-@njit(cache=True)
+@inner
 def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     """Rows of chunk c: move cytosolic ions and decide their binding; bound ions test
     unbinding (on substeps, like free Mg: the slow part of the system).
@@ -580,7 +587,7 @@ def _clear_chunk(c, ions):
 # reference counting per chunk, ten times the test itself.
 
 
-@njit(cache=True)
+@inner
 def ion_phase(step, seed, ions, sites, rates, pf, pi):
     """Ions, chunk after chunk (see _ion_chunk)."""
     key = step_key(seed, PURPOSE_MOVE, step)
@@ -666,7 +673,7 @@ def release_site(s, sites, partner_offset):
         n_free[t, site_voxel[s]] += 1
 
 
-@njit(cache=True)
+@inner
 def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
     """Apply claims (lowest row first), then unbinds (serial, deterministic).
 
@@ -723,7 +730,7 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
             i = event_rows[lo + k]
             if ion_event[i] != UNBIND:
                 continue
-            s = ion_site[i]
+            s = np.int64(ion_site[i])  # int64, as serca_phase's: one release_site compiled
             if site_type[s] == SERCA and site_species[s + partner_offset] != NONE:
                 continue  # the second site was taken this step: the first keeps its Ca
             release_site(s, sites, partner_offset)
@@ -737,7 +744,7 @@ def resolve_phase(step, seed, sc, ions, sites, sr, pf, pi):
             ion_z[i] = site_z[s]
 
 
-@njit(cache=True)
+@inner
 def serca_phase(step, seed, sc, ions, sites, sr, pf, pi):
     """Pumps with both sites Ca-loaded transport them into the SR (serial)."""
     ion_state, ion_site, chunk_sub, block_sub = ions[4], ions[5], ions[10], ions[14]
@@ -765,7 +772,7 @@ def serca_phase(step, seed, sc, ions, sites, sr, pf, pi):
 
 
 # ---------------------------------------------------------------- parvalbumin, bath
-@njit(cache=True)
+@inner
 def move_sites_phase(step, seed, site_x, site_y, site_z, site_voxel, lo, hi, pf, pi):
     """Brownian motion of mobile sites (parvalbumin) in rows lo..hi."""
     key = step_key(seed, PURPOSE_MOVE, step)
@@ -875,7 +882,7 @@ def bath_site(step, seed, s, site_type, site_species, site_next, bound_count, ta
     return nxt
 
 
-@njit(cache=True)
+@inner
 def bath_block_minima(site_next, block_next, lo, hi):
     """Per block of BATH_BLOCK sites from row lo, the earliest step any of them acts."""
     for b in range(block_next.shape[0]):
@@ -885,7 +892,7 @@ def bath_block_minima(site_next, block_next, lo, hi):
         block_next[b] = earliest
 
 
-@njit(cache=True)
+@inner
 def bath_phase(step, seed, sites, tables, lo, hi):
     """Skinned-fibre clamp: the troponin sites (rows lo..hi) exchange with a buffered bath
     of fixed Ca and Mg.  Only blocks holding a site whose event falls on this step are
@@ -917,7 +924,7 @@ def unit_drive(n_ca, n_reg, one_ca_factor):
     return 0.0
 
 
-@njit(cache=True)
+@inner
 def filament_tables(pf, pi):
     """This run's per-step probabilities of the regulatory units (rates are constant).
 
@@ -944,7 +951,7 @@ def filament_tables(pf, pi):
     return table
 
 
-@njit(cache=True)
+@inner
 def _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi):
     """Next state of the regulatory units of block b and their crossbridges.
 
@@ -1009,7 +1016,7 @@ def _regulatory_block(b, key, site_species, reg_start, fil, table, pf, pi):
     return attached
 
 
-@njit(cache=True)
+@inner
 def _commit_units(fil):
     """The units' next state becomes their state (a plain loop: numba's slice
     assignment costs thirty times as much for a few thousand units)."""
@@ -1019,7 +1026,7 @@ def _commit_units(fil):
         ru_xb[r] = ru_xb_next[r]
 
 
-@njit(cache=True)
+@inner
 def filament_phase(step, seed, site_species, reg_start, fil, table, pf, pi):
     """Regulatory units and crossbridges, updated synchronously (``table``:
     :func:`filament_tables`).
@@ -1045,7 +1052,7 @@ def filament_phase_threaded(step, seed, site_species, reg_start, fil, table, pf,
     return attached
 
 
-@njit(cache=True)
+@inner
 def sarcomere_update(sl_um, force_fraction, pf):
     """Length relaxes (time constant sl_tau) towards rest minus force-driven shortening."""
     target = pf[F_SL_REST] - pf[F_SL_SHORT] * min(force_fraction, 1.0)
@@ -1102,7 +1109,7 @@ def count_mobile_ca(ions, pf, pi):
 
 
 # ---------------------------------------------------------------- one step
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a few calls: inlined, not compiled apart
 def phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi):
     """Scalars, RyR gating, release and the step's binding tables."""
     sc, atp_free = sr[10], rates[6]
@@ -1114,12 +1121,25 @@ def phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi):
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a few calls: inlined, not compiled apart
 def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
     """Resolution of the ions' claims and unbinds, SERCA, parvalbumin motion."""
+    claims_and_pumps(step, seed, ions, sites, sr, pf, pi)
+    parvalbumin_phase(step, seed, sites, pf, pi)
+
+
+@njit(cache=True, inline="always")
+def claims_and_pumps(step, seed, ions, sites, sr, pf, pi):
+    """Resolution of the ions' claims and unbinds, then SERCA (every fibre with ions)."""
     sc = sr[10]
     resolve_phase(step, seed, sc, ions, sites, sr, pf, pi)
     serca_phase(step, seed, sc, ions, sites, sr, pf, pi)
+
+
+@njit(cache=True, inline="always")
+def parvalbumin_phase(step, seed, sites, pf, pi):
+    """Parvalbumin moves (every ``pv_substeps`` steps) and its voxel lists rebuild; a
+    fibre without parvalbumin rows has nothing to do here (see advance_fixed_sites)."""
     site_x, site_y, site_z, site_species, site_voxel = (
         sites[0],
         sites[1],
@@ -1136,7 +1156,7 @@ def phases_after_ions(step, seed, ions, sites, sr, pf, pi):
         rebuild_voxel_lists(PV, site_voxel, site_species, type_start, vox_start, vox_sites, n_free)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a few calls: inlined, not compiled apart
 def force_and_length(attached, fil, pf):
     """Force fraction from attached crossbridges; the sarcomere length follows it."""
     force = attached / (fil[0].shape[0] * pf[F_DUTY_MAX])
@@ -1147,7 +1167,9 @@ def force_and_length(attached, fil, pf):
 
 @njit(cache=True, nogil=True)  # lets other threads (e.g. a Dask worker's) run
 def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount):
-    """Run steps step0 .. step0 + n_steps - 1 (all phases) on one thread; return force.
+    """Run steps step0 .. step0 + n_steps - 1 (all phases) on one thread; return force
+    (a clamp, ``pi[I_CLAMP] == 1``, runs :func:`advance_clamp` instead, and a fibre
+    without parvalbumin :func:`advance_fixed_sites`).
 
     The groups of arrays are those of :meth:`cellsim.fibre.model.FibreModel.kernel_arrays`;
     ``recount`` recounts the chunks' work first (after changes outside the kernel).
@@ -1155,18 +1177,56 @@ def advance(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, 
     if recount:
         count_chunk_work(ions)
     table = filament_tables(pf, pi)
-    bath = bath_tables(rates[0], rates[1], pf)
-    bath_lo, bath_hi = sites[7][TN_REG], sites[7][TN_CAMG + 1]
-    if pi[I_CLAMP] == 1:  # the bath may have changed, or the reference engine stepped
-        bath_block_minima(sites[12], sites[13], bath_lo, bath_hi)
     force = 0.0
     for step in range(step0, step0 + n_steps):
-        if pi[I_CLAMP] == 1:
-            bath_phase(step, seed, sites, bath, bath_lo, bath_hi)
-        else:
-            phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
-            ion_phase(step, seed, ions, sites, rates, pf, pi)
-            phases_after_ions(step, seed, ions, sites, sr, pf, pi)
+        phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
+        ion_phase(step, seed, ions, sites, rates, pf, pi)
+        phases_after_ions(step, seed, ions, sites, sr, pf, pi)
+        attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi)
+        force = force_and_length(attached, fil, pf)
+    return force
+
+
+@njit(cache=True, nogil=True)
+def advance_clamp(step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount):
+    """advance() of a skinned-fibre clamp (``pi[I_CLAMP] == 1``: troponin exchanges with
+    the bath; no ions, no SR), on one thread.
+
+    A kernel of its own, so that a run compiles only the phases it uses: an ion run never
+    compiles the bath's, and a clamp never the ions'.
+    """
+    if recount:
+        count_chunk_work(ions)
+    table = filament_tables(pf, pi)
+    bath = bath_tables(rates[0], rates[1], pf)
+    bath_lo, bath_hi = sites[7][TN_REG], sites[7][TN_CAMG + 1]
+    # the bath may have changed, or the reference engine stepped: blocks' earliest events
+    bath_block_minima(sites[12], sites[13], bath_lo, bath_hi)
+    force = 0.0
+    for step in range(step0, step0 + n_steps):
+        bath_phase(step, seed, sites, bath, bath_lo, bath_hi)
+        attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi)
+        force = force_and_length(attached, fil, pf)
+    return force
+
+
+@njit(cache=True, nogil=True)
+def advance_fixed_sites(
+    step0, n_steps, seed, ap_times_ms, ions, sites, rates, sr, fil, pf, pi, recount
+):
+    """advance() of a fibre without parvalbumin rows (the human set), on one thread: the
+    same phases but parvalbumin's, which would find nothing to move.
+
+    A kernel of its own, so that such a run does not compile the motion of mobile sites.
+    """
+    if recount:
+        count_chunk_work(ions)
+    table = filament_tables(pf, pi)
+    force = 0.0
+    for step in range(step0, step0 + n_steps):
+        phases_before_ions(step, seed, ap_times_ms, ions, sites, rates, sr, pf, pi)
+        ion_phase(step, seed, ions, sites, rates, pf, pi)
+        claims_and_pumps(step, seed, ions, sites, sr, pf, pi)
         attached = filament_phase(step, seed, sites[4], sites[7][TN_REG], fil, table, pf, pi)
         force = force_and_length(attached, fil, pf)
     return force

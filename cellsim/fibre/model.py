@@ -524,7 +524,7 @@ class FibreModel(RecordStepModel):
                 numba.set_num_threads(threads)
                 K.advance_threaded(*args, self.pf, self.pi, recount, threads)
             else:
-                K.advance(*args, self.pf, self.pi, recount)
+                self._serial_kernel()(*args, self.pf, self.pi, recount)
             self._chooser.record(threads, time.perf_counter() - start, n_steps)
             self._counts_valid = True
             self.step_index += n_steps
@@ -533,6 +533,16 @@ class FibreModel(RecordStepModel):
                 reference.step(self)
                 self.step_index += 1
             self._counts_valid = False  # the reference engine keeps no chunk tallies
+
+    def _serial_kernel(self):
+        """The one-thread kernel for this fibre: ``advance`` less the phases this fibre
+        never reaches (a clamp has no ions; a fibre without parvalbumin nothing to move),
+        so that a run compiles only what it uses.  Same phases, same results."""
+        if self.pi[K.I_CLAMP] == 1:
+            return K.advance_clamp
+        if self.state.type_start[PV + 1] == self.state.type_start[PV]:
+            return K.advance_fixed_sites
+        return K.advance
 
     def kernel_arrays(self) -> tuple[tuple, tuple, tuple, tuple, tuple]:
         """The state's arrays grouped as the kernel takes them (views, not copies).

@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
 from cellsim.render import style
@@ -37,7 +33,8 @@ def figure(out):
     stimuli = list(s.get("stimulus_times_ms") or [])
     clamp = "pca" in s
     with style.classroom():
-        fig, axes = plt.subplots(2, 2, sharex=not clamp)
+        fig = style.new_figure()
+        axes = fig.subplots(2, 2, sharex=not clamp)
         fig.subplots_adjust(left=0.07, right=0.985, top=0.88, bottom=0.2, hspace=0.35, wspace=0.2)
         ax_ca, ax_occ, ax_force, ax_last = axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1]
         ax_ca.plot(t, ts["ca_free_uM"], color=CA_COLOUR)

@@ -79,7 +79,7 @@ class FibreScale(ScaleBase):
         "serca_k_transport_per_ms": "to serca_kcat_per_ms",
         "serca_mg_half_mM": "to serca_km_mgatp_uM (the pump needs Mg-ATP, from the ATP field)",
     }
-    compile_s = 25.0  # numba compiles the kernel on a first run (2-core machine)
+    compile_s = 15.0  # numba compiles a kernel variant on its first run (2-core machine)
     key_figures = (
         "peak_delta_ca_uM",
         "ca_fdhm_ms",
@@ -88,6 +88,15 @@ class FibreScale(ScaleBase):
         "residual_force_fraction",
         "cramp",
     )
+
+    def kernel_variant(self, setup: Setup) -> str:
+        """The one-thread kernel a run calls (FibreModel._serial_kernel): a clamp's, one
+        for fibres without parvalbumin (the human set), or the full one ("")."""
+        from cellsim.fibre.state import parvalbumin_rows
+
+        if setup.protocol.kind == "clamp":
+            return "clamp"
+        return "" if parvalbumin_rows(setup.params) > 0 else "fixed-sites"
 
     def what_you_see(self, summary: dict) -> str:
         from cellsim.fibre import plots

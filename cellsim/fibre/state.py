@@ -219,6 +219,16 @@ def _count(conc_uM: float, ppu: float) -> int:
     return round(conc_uM * ppu)
 
 
+def particles_per_uM(p: FibreParams) -> float:
+    """Particles per µM in the fibre's volume (see the module notes)."""
+    return make_geometry(p).volume_um3 * AVOGADRO_PER_UM3_UM / p.particle_weight
+
+
+def parvalbumin_rows(p: FibreParams) -> int:
+    """Parvalbumin sites a fibre with ions gets (0: the one-thread kernel without them)."""
+    return _count(p.pv_sites_uM, particles_per_uM(p))
+
+
 def build_state(
     p: FibreParams,
     seed: int,
@@ -245,7 +255,7 @@ def build_state(
         Bath free Ca for initial site occupancy in a clamp.
     """
     geo = make_geometry(p)
-    ppu = geo.volume_um3 * AVOGADRO_PER_UM3_UM / p.particle_weight
+    ppu = particles_per_uM(p)
     kon, koff = rate_tables(p)
     ca_uM = clamp_ca_uM if clamp_ca_uM is not None else p.ca_rest_uM
     mg_uM = mg_free_mM * 1000.0

@@ -9,10 +9,6 @@ run's message is one line at the bottom.
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
 from cellsim.render import style
@@ -36,7 +32,8 @@ def figure(run_output):
     rows = len(panels) + (1 if "junction" in panels else 0)
     stimuli = np.asarray(ev.get("stimulus_onsets_ms", []), dtype=float)
     with style.classroom():
-        fig, axes = plt.subplots(max(rows, 1), 1, sharex=True, squeeze=False)
+        fig = style.new_figure()
+        axes = fig.subplots(max(rows, 1), 1, sharex=True, squeeze=False)
         fig.subplots_adjust(left=0.09, right=0.86, top=0.9, bottom=0.19, hspace=0.3)
         axes = list(axes[:, 0])
         if t.size:

@@ -47,6 +47,68 @@ def test_kernels_import_only_numpy_numba_and_the_random_stream(path):
     assert not bad, f"{path.name} imports {bad}"
 
 
+def kernels_without_python_wrapper(module_name: str) -> set[str]:
+    """Jitted functions of a kernel module compiled without numba's CPython wrapper."""
+    import importlib
+
+    from numba.core.registry import CPUDispatcher
+
+    module = importlib.import_module(module_name)
+    return {
+        name
+        for name, obj in vars(module).items()
+        if isinstance(obj, CPUDispatcher) and obj.targetoptions.get("no_cpython_wrapper")
+    }
+
+
+def kernel_uses(path: Path, module_name: str) -> set[str]:
+    """Names of ``module_name`` that a file calls or imports (``K.name``, ``import name``)
+    outside its own jitted functions."""
+    tree = ast.parse(path.read_text())
+    package, _, last = module_name.rpartition(".")
+    aliases, names = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == module_name:
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module == package:
+            aliases.update(a.asname or a.name for a in node.names if a.name == last)
+        elif isinstance(node, ast.Import):
+            aliases.update(a.asname for a in node.names if a.name == module_name and a.asname)
+    jitted = [  # a call inside a jitted function is a kernel calling a kernel
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        and any("jit" in ast.unparse(d) for d in node.decorator_list)
+    ]
+    inside_jitted = {id(n) for f in jitted for n in ast.walk(f)}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+            and id(node) not in inside_jitted
+        ):
+            names.add(node.attr)
+    return names
+
+
+@pytest.mark.parametrize("path", modules("*/kernel.py"), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_kernels_without_a_python_wrapper_are_called_only_by_kernels(path):
+    """A jitted function compiled without its CPython wrapper (``inner`` in a kernel module,
+    cheaper to compile) crashes the interpreter if Python calls it: only kernels may."""
+    module_name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    internal = kernels_without_python_wrapper(module_name)
+    sources = [
+        p for folder in ("cellsim", "tests", "benchmarks") for p in (ROOT / folder).rglob("*.py")
+    ]
+    misuse = {
+        str(p.relative_to(ROOT)): sorted(used)
+        for p in sources
+        if p != path and (used := kernel_uses(p, module_name) & internal)
+    }
+    assert not misuse, f"Python calls kernels that have no Python wrapper: {misuse}"
+
+
 @pytest.mark.parametrize(
     "path",
     [*modules("*/params.py"), PACKAGE / "scenario.py", PACKAGE / "schema.py",

@@ -8,6 +8,7 @@ a random filament of that size with the tables of a real parameter set.
 import numba
 import numpy as np
 import pytest
+from numba import njit
 
 from cellsim.fibre import kernel as K
 from cellsim.fibre.model import FibreModel
@@ -24,19 +25,30 @@ def test_units_updated_in_parallel_as_serially():
     species = rng.choice([NONE, CA, MG], size=n_reg * n_units, p=[0.4, 0.4, 0.2]).astype(np.int8)
     perm = (rng.random(n_units) < 0.5).astype(np.int8)
     xb = ((rng.random(n_units) < 0.5) & (perm == 1)).astype(np.int8)
-    table = K.filament_tables(pf, pi)
 
-    def run(phase):
+    def run(threaded):
         fil = (perm.copy(), xb.copy(), np.empty_like(perm), np.empty_like(xb),
                np.array([2.5]))  # fmt: skip
-        attached = [phase(step, 11, species, 0, fil, table, pf, pi) for step in range(20)]
-        return attached, fil
+        attached = np.zeros(20, dtype=np.int64)
+        _twenty_steps(species, fil, pf, pi, threaded, attached)
+        return list(attached), fil
 
     numba.set_num_threads(2)
-    serial, fil_serial = run(K.filament_phase)
-    threaded, fil_threaded = run(K.filament_phase_threaded)
+    serial, fil_serial = run(False)
+    threaded, fil_threaded = run(True)
     assert serial == threaded
     assert sum(serial) > 0  # crossbridges attached: the comparison means something
     np.testing.assert_array_equal(fil_serial[0], fil_threaded[0])
     np.testing.assert_array_equal(fil_serial[1], fil_threaded[1])
     assert not np.array_equal(fil_serial[0], perm)  # and units switched
+
+
+@njit
+def _twenty_steps(species, fil, pf, pi, threaded, attached):
+    """Twenty filament updates (the phases are kernels only kernels may call)."""
+    table = K.filament_tables(pf, pi)
+    for step in range(20):
+        if threaded:
+            attached[step] = K.filament_phase_threaded(step, 11, species, 0, fil, table, pf, pi)
+        else:
+            attached[step] = K.filament_phase(step, 11, species, 0, fil, table, pf, pi)
