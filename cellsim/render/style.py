@@ -145,9 +145,9 @@ def rc(screen: str = REFERENCE_SCREEN) -> dict:
 @contextmanager
 def classroom(screen: str = REFERENCE_SCREEN) -> Iterator[None]:
     """Context in which new figures take the classroom style (see the module notes)."""
-    import matplotlib.pyplot as plt
+    import matplotlib  # not pyplot: a figure written to a file needs no figure manager
 
-    with plt.rc_context(rc(screen)):
+    with matplotlib.rc_context(rc(screen)):
         yield
 
 

@@ -29,6 +29,27 @@ def test_the_reference_is_that_of_the_healthy_set_whatever_the_overrides():
     assert ref.pth_pmol_L == PARAMS.pth_ref_pmol_L and ref.ica_mM == pytest.approx(1.2)
 
 
+def test_the_references_daily_absorption_is_kept_on_disk_and_read_back_exactly(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return baseline.daily_absorption_mmol(PARAMS)
+
+    first = baseline._kept("absorbed", PARAMS, 3, compute)
+    again = baseline._kept("absorbed", PARAMS, 3, compute)
+    assert len(calls) == 1 and list(tmp_path.glob("cellsim/body/absorbed_*.npy"))
+    np.testing.assert_array_equal(first, again)
+    assert tuple(first) == baseline.make_reference(PARAMS).absorbed_mmol_per_day
+    (path,) = tmp_path.glob("cellsim/body/absorbed_*.npy")
+    path.write_bytes(b"damaged")  # a damaged cache is worked out again, never used
+    np.testing.assert_array_equal(baseline._kept("absorbed", PARAMS, 3, compute), first)
+    assert len(calls) == 2
+
+
 def test_the_reference_diet_is_a_steady_state_without_drift():
     result = model.simulate(PARAMS, _diet(20), 20 * 24.0, record_every_h=24.0)
     first, last = result.day_totals[1], result.day_totals[-1]
