@@ -306,4 +306,4 @@ def overview_png(out: RunOutput, saved: bytes | None = None) -> bytes | None:
     finally:
         import matplotlib.pyplot as plt
 
-        plt.close(fig)  # the scales' figures are made with pyplot
+        plt.close(fig)  # fibre and nerve figures are made with pyplot (a no-op for the body's)

@@ -1,5 +1,7 @@
 """Mechanics of the body model: reference, inputs, marginals, interface, coupling."""
 
+import warnings
+
 import matplotlib
 import numpy as np
 import pytest
@@ -289,7 +291,7 @@ def test_figure_is_classroom_sized_with_large_fonts_and_a_sane_cell_mg_axis():
         for h in (t.get_text() for t in ax.get_legend().get_texts())
     ]
     assert "normal 1.1-1.3" in labels and "Mg (strong)" in labels  # ranges named; hypothesis drawn
-    matplotlib.pyplot.close(fig)
+    # made without pyplot, so no figure manager holds it: nothing to close
 
 
 def test_compare_competition_reports_both_variants():
@@ -310,6 +312,15 @@ def test_nonsense_parameters_are_a_model_error():
         resolve_params(overrides={"pth_release_min_rel": 10.0})
     with pytest.raises(ModelError, match="p_tmp_gfr_min_mM"):
         resolve_params(overrides={"p_tmp_gfr_min_mM": 2.0})
+
+
+def test_a_solver_failure_is_a_model_error_that_says_where_and_warns_nothing():
+    y0 = baseline.settled_state(PARAMS)
+    y0[model.PTH] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the solver's own warning would only repeat it
+        with pytest.raises(ModelError, match=r"solver failed between t = 0\.000 h and 24\.000 h"):
+            model.simulate(PARAMS, [], 24.0, y0=y0)
 
 
 def test_dose_cut_off_by_the_end_of_the_run_is_flagged():
