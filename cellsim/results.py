@@ -178,10 +178,11 @@ def _write_contents(out: RunOutput, folder: Path, scenario: dict, figure: bool) 
     if columns:
         rows = np.column_stack([np.asarray(out.timeseries[c], dtype=float) for c in columns])
         with open(folder / "timeseries.csv", "w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([f"{v:.6g}" for v in row])
+            csv.writer(fh).writerow(columns)
+            # numbers never need quoting: one %-format per row writes what csv.writer
+            # would (six significant digits, CRLF), at a third of the cost
+            line = ",".join(["%.6g"] * len(columns)) + "\r\n"
+            fh.writelines(line % tuple(row) for row in rows.tolist())
     if out.events:
         np.savez_compressed(folder / "events.npz", **out.events)
     if out.snapshots:

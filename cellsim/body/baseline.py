@@ -1,6 +1,7 @@
 """The fixed healthy reference: feedback normalisations, closure constants, start state.
 
-Computed **once per process** from the healthy parameter set and cached here; every run
+Computed **once per process** from the healthy parameter set and cached here (its daily
+absorption, the one part that integrates, also on disk beside the settled state); every run
 is evaluated against it, whatever its overrides or preset.  A disease or a drug is then a
 change of parameters against a fixed reference (primary hyperparathyroidism raises PTH and
 its effects), never a new normal that the feedbacks re-normalise to.
@@ -133,7 +134,8 @@ def make_reference(p: BodyParams) -> Reference:
         1.0, p.hydroxylase_pth_ec50_rel
     )
     # closure: the kidney excretes what the gut absorbs on the reference diet
-    absorbed = daily_absorption_mmol(p)
+    # four days of the gut alone (~0.05 s): kept on disk like the settled state
+    absorbed = tuple(float(v) for v in _kept("absorbed", p, 3, lambda: daily_absorption_mmol(p)))
     endo_ca = p.ca_endogenous_faecal_mg_per_day / CA_MG_PER_MMOL
     endo_mg = p.mg_endogenous_faecal_mg_per_day / MG_MG_PER_MMOL
     urine = (absorbed[0] - endo_ca, absorbed[1] - endo_mg, absorbed[2])
@@ -282,34 +284,39 @@ def periodic_state(p: BodyParams, ref: Reference) -> np.ndarray:
     return y
 
 
-def _cache_file(p: BodyParams) -> Path:
-    """Where the settled state of ``p`` is kept between processes (keyed by the model)."""
+def _cache_file(p: BodyParams, kind: str = "settled") -> Path:
+    """Where a result of ``p`` is kept between processes (keyed by the model's source)."""
     h = hashlib.sha256(repr(p).encode())
     for name in ("model.py", "baseline.py", "params.py", "protocol.py"):
         h.update((Path(__file__).parent / name).read_bytes())
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "cellsim" / "body" / f"settled_{h.hexdigest()[:16]}.npy"
+    return base / "cellsim" / "body" / f"{kind}_{h.hexdigest()[:16]}.npy"
+
+
+def _kept(kind: str, p: BodyParams, size: int, compute) -> np.ndarray:
+    """``compute()`` (an array of ``size`` floats), kept in the user's cache directory so
+    that a new process reads it instead of working it out again."""
+    path = _cache_file(p, kind)
+    try:
+        y = np.load(path)
+        if y.shape == (size,) and np.all(np.isfinite(y)):
+            return y
+    except (OSError, ValueError):
+        pass
+    y = np.asarray(compute(), dtype=float)
+    try:  # a cache: failing to keep it costs time, never a result
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, y)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return y
 
 
 @lru_cache(maxsize=8)
 def _settled(p: BodyParams) -> np.ndarray:
-    path = _cache_file(p)
-    y = None
-    try:
-        y = np.load(path)
-        if y.shape != (m.N_STATES,) or not np.all(np.isfinite(y)):
-            y = None
-    except (OSError, ValueError):
-        y = None
-    if y is None:
-        y = periodic_state(p, make_reference(p))
-        try:  # a cache: failing to keep it costs time, never a result
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-            np.save(tmp, y)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+    y = _kept("settled", p, m.N_STATES, lambda: periodic_state(p, make_reference(p)))
     y.flags.writeable = False
     return y
 

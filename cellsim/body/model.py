@@ -44,12 +44,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from scipy.integrate import solve_ivp
+from scipy.integrate import ODEintWarning, odeint
 
 from cellsim.body.params import CA_MG_PER_MMOL, MG_MG_PER_MMOL, P_MG_PER_MMOL, BodyParams
 from cellsim.body.protocol import Clamp, Infusion, Intake
@@ -195,6 +196,20 @@ class Flows(NamedTuple):
     inputs: Inputs
 
 
+#: Where each record's fields sit in the flat tuple of :meth:`BodyODE._evaluate`.
+_RECORDS = []
+for _record in (Plasma, Gut, Kidney, Hormones, Bone, Cells, Inputs):
+    _start = _RECORDS[-1][2] if _RECORDS else 0
+    _RECORDS.append((_record, _start, _start + len(_record._fields)))
+#: Column of each named flow (``"kidney.ca_urine"``) in an array of flat flow tuples.
+FLOW_COLUMN = {
+    f"{part}.{name}": start + k
+    for part, (record, start, _) in zip(Flows._fields, _RECORDS, strict=True)
+    for k, name in enumerate(record._fields)
+}
+N_FLOWS = _RECORDS[-1][2]
+
+
 @dataclass(frozen=True)
 class Drive:
     """External inputs constant over one integration segment."""
@@ -304,6 +319,13 @@ class BodyODE:
 
     Rate constants are worked out once here; :meth:`flows` evaluates every process at a
     state, :meth:`rhs` sums them into derivatives (mass moves, it is never made).
+
+    Both go through :meth:`_evaluate`, which computes every process in one pass over
+    Python floats with its constants unpacked from a tuple: the solver calls the
+    right-hand side tens of thousands of times per simulated month, and building the
+    named records and looking up each parameter by attribute took two thirds of its time.
+    The order of the arithmetic is that of the rate laws as written per process (below),
+    so the derivatives are the same numbers, bit for bit.
     """
 
     def __init__(self, p: BodyParams, ref):
@@ -327,6 +349,14 @@ class BodyODE:
         self.mg_pt_exponent = p.mg_cell_influx_exponent / p.mg_cell_regulation_exponent
         self.supply_ref = 1.0
         self.supply_ref = self.mineral_supply(ref.ica_mM)
+        self._constants = self._pack()
+        self._rhs_constants = (
+            p.p_to_ca_bone_molar_ratio, p.mg_free_ref_mM, p.mg_absorption_adaptation_gain,
+            24.0 * p.osteoclast_lag_days, 24.0 * p.formation_coupling_lag_days,
+            p.mg_free_lag_min / 60.0, p.parathyroid_cell_mg_lag_min / 60.0,
+            p.pth_synthesis_lag_h, p.gut_capacity_lag_h, p.mg_absorption_adaptation_h,
+            p.csf_turnover_h, p.small_intestine_transit_per_h,
+        )  # fmt: skip
 
     def mineral_supply(self, ica_mM: float) -> float:
         """Mineral deposition relative to reference, limited by the Ca supply (1 near normal
@@ -335,225 +365,345 @@ class BodyODE:
         x = (max(ica_mM, 0.0) / p.mineralisation_half_ica_mM) ** p.mineralisation_hill
         return x / (1.0 + x) / self.supply_ref
 
+    def _pack(self) -> tuple:
+        """The constants of :meth:`_evaluate`, in the order it unpacks them.
+
+        Products of constants are folded only where they lead an expression (``a * b * x``
+        is ``(a * b) * x`` in Python), so folding them changes no rounding.
+        """
+        p, ref = self.p, self.ref
+        return (
+            # plasma
+            self.vd_ca, self.vd_mg, self.vd_p, p.ca_ionised_fraction, p.mg_ionised_fraction,
+            # gut
+            p.gastric_emptying_fed_per_h, p.gastric_emptying_fasted_per_h,
+            p.small_intestine_transit_per_h, p.ca_trans_km_mmol, p.ki_mg_on_ca_transport_mmol,
+            p.mg_sat_km_mmol, p.ki_ca_on_mg_transport_mmol, p.mg_sat_vmax_mmol_per_h,
+            p.mg_active_absorption_factor, p.ca_trans_vmax_mmol_per_h, p.ca_para_rate_per_h,
+            p.mg_para_rate_per_h, p.p_passive_rate_per_h, p.p_active_rate_per_h,
+            p.p_absorption_factor, p.mgo_dissolution_per_h * p.gastric_acid_factor,
+            # hormones
+            p.mg_free_ref_mM, ref.tissue_sensitivity, ref.pth_pmol_L, p.pth_effect_ec50_rel,
+            ref.mg_block_mM, p.pth_mg_casr_potency, ref.img_mM, ref.brown_release,
+            ref.pth_k_release_per_h, ref.calcitriol_pmol_L, p.hydroxylase_basal_fraction,
+            1.0 - p.hydroxylase_basal_fraction, p.hydroxylase_pth_ec50_rel, ref.p_mM,
+            -p.hydroxylase_phosphate_exponent, ref.action, ref.pth_k_degrade_per_h,
+            ref.pth_synthesis * p.parathyroid_mass_rel, p.pth_synthesis_ca_exponent,
+            -p.pth_synthesis_calcitriol_exponent, ref.hydroxylase_drive,
+            # kidney
+            p.casr_mg_potency, 1.0 - p.loop_tal_block, p.casr_k_mM, p.casr_hill, self.gfr,
+            p.ca_ultrafilterable_fraction, p.ca_pt_fraction, p.ca_tal_max_fraction,
+            self.ca_dct_basal, ref.ca_dct_pth_slope, p.thiazide_dct_ca_gain,
+            p.mg_ultrafilterable_fraction, p.mg_pt_fraction,
+            p.mg_tal_saturation_rel * ref.mg_tal_delivered, p.tal_pth_gain,
+            p.mg_tal_max_fraction, ref.mg_tal_delivered, ref.mg_dct_threshold,
+            p.mg_dct_pth_gain, 1.0 - p.thiazide_dct_mg_loss, p.mg_dct_hill,
+            p.p_tmp_pth_ec50_rel, self.p_occ_ref, p.p_tmp_gfr_max_mM,
+            p.p_tmp_gfr_max_mM - ref.p_tmp_gfr_mM, p.p_tmp_gfr_min_mM,
+            p.p_threshold_softness_mM, p.p_ultrafilterable_fraction,
+            self.gfr * p.p_ultrafilterable_fraction * p.p_threshold_softness_mM,
+            # bone
+            p.ca_bone_fast_pth_gain, self.turnover, p.mineralisation_half_ica_mM,
+            p.mineralisation_hill, self.supply_ref, p.mg_to_ca_bone_molar_ratio,
+            self.k_bone_in, self.k_bone_out, p.resorption_basal_fraction,
+            1.0 - p.resorption_basal_fraction, self.k_mg_rapid, p.mg_bone_surface_pool_mmol,
+            # cells
+            self.k_mg_cells * p.mg_icf_exchangeable_mmol, p.mg_cell_influx_exponent,
+            p.mg_cell_regulation_exponent, p.mg_icf_exchangeable_mmol, p.mg_free_acute_exponent,
+            self.mg_pt_exponent, p.p_icf_exchange_per_h,
+            p.p_icf_exchange_per_h * p.p_icf_pool_mmol, p.p_icf_regulation_exponent,
+            p.p_icf_pool_mmol, p.mg_csf_ionised_ref_mM, p.mg_csf_exponent,
+            # inputs
+            self.ca_endo, ref.ica_mM, self.mg_endo,
+        )  # fmt: skip
+
     # ---------------------------------------------------------------- processes
-    def plasma(self, y) -> Plasma:
+    def _evaluate(self, y: list, drive: Drive) -> tuple:
+        """Every flow at state ``y`` (a list of floats), flat, in the order of the fields
+        of :class:`Flows` (plasma, gut, kidney, hormones, bone, cells, inputs)."""
+        (
+            # plasma
+            vd_ca, vd_mg, vd_p, ca_ionised_fraction, mg_ionised_fraction,
+            # gut
+            emptying_fed, emptying_fasted, k_si, ca_trans_km, ki_mg_on_ca, mg_sat_km,
+            ki_ca_on_mg, mg_sat_vmax, mg_active_factor, ca_trans_vmax, ca_para_rate,
+            mg_para_rate, p_passive_rate, p_active_rate, p_absorption_factor, k_mgo,
+            # hormones
+            mg_free_ref, ref_sensitivity, ref_pth, pth_ec50, ref_block, pth_mg_casr_potency,
+            ref_img, ref_brown, ref_k_release, ref_calcitriol, hyd_basal, hyd_span,
+            hyd_pth_ec50, ref_p, hyd_p_exponent, ref_action, k_degrade, synthesis_max,
+            syn_ca_exponent, syn_calcitriol_exponent, ref_hyd_drive,
+            # kidney
+            casr_mg_potency, tal_unblocked, casr_k, casr_hill, gfr, ca_uf, ca_pt_fraction,
+            ca_tal_max, ca_dct_basal, ca_dct_slope, thiazide_ca_gain, mg_uf, mg_pt_fraction,
+            k_sat, tal_pth_gain, mg_tal_max, ref_mg_tal_delivered, ref_mg_threshold,
+            mg_dct_pth_gain, thiazide_mg_kept, mg_dct_hill, p_tmp_ec50, p_occ_ref, tmp_max,
+            tmp_span, tmp_min, softness, p_uf, p_urine_scale,
+            # bone
+            fast_pth_gain, turnover, mineral_half_ica, mineral_hill, supply_ref,
+            mg_to_ca_bone, k_bone_in, k_bone_out, resorption_basal, resorption_span,
+            k_mg_rapid, mg_surface_pool,
+            # cells
+            k_mg_cells_pool, influx_exponent, regulation_exponent, mg_icf_pool,
+            acute_exponent, mg_pt_exponent, k_p, k_p_pool, p_icf_exponent, p_icf_pool,
+            csf_ref, csf_exponent,
+            # inputs
+            ca_endo, ref_ica, mg_endo,
+        ) = self._constants  # fmt: skip
         p = self.p
-        ca_total = y[CA_ECF] / self.vd_ca
-        mg_total = y[MG_ECF] / self.vd_mg
-        return Plasma(
-            ca_total,
-            ca_total * p.ca_ionised_fraction,
-            mg_total,
-            mg_total * p.mg_ionised_fraction,
-            y[P_ECF] / self.vd_p,
+        (
+            _, ca_i, _, mg_i, _, p_i, mgo_s, mgo_i, ca_ecf, mg_ecf, p_ecf, ca_fast, mg_fast,
+            oc, ob, mg_icf, mg_free, p_icf, mg_pt, pth_store, pth, pth_syn, _, calcitriol,
+            gut_cap, mg_adapt, _,
+        ) = y[:N_DYNAMIC]  # fmt: skip
+
+        # plasma
+        ca_total = ca_ecf / vd_ca
+        mg_total = mg_ecf / vd_mg
+        ica = ca_total * ca_ionised_fraction
+        img = mg_total * mg_ionised_fraction
+        p_mM = p_ecf / vd_p
+        # Below, ``c if x < c else x`` is ``max(x, c)`` and ``c if x > c else x`` is
+        # ``min(x, c)``, the same value in every case (signed zeros and NaN included), at a
+        # sixth of the cost of calling the builtins: about 40 of them per evaluation.
+        ica_pos = 0.0 if ica < 0.0 else ica
+
+        # gut (as gut_flows)
+        ca_i = 0.0 if ca_i < 0.0 else ca_i
+        mg_i = 0.0 if mg_i < 0.0 else mg_i
+        p_i = 0.0 if p_i < 0.0 else p_i
+        capacity = 0.0 if gut_cap < 0.0 else gut_cap
+        km_ca = ca_trans_km * (1.0 + mg_i / ki_mg_on_ca)
+        km_mg = mg_sat_km * (1.0 + ca_i / ki_ca_on_mg)
+        vmax_mg = mg_sat_vmax * (0.0 if mg_adapt < 0.0 else mg_adapt) * mg_active_factor
+        gut = (
+            emptying_fed if drive.fed else emptying_fasted,
+            ca_trans_vmax * capacity * ca_i / (km_ca + ca_i),
+            ca_para_rate * ca_i,
+            vmax_mg * mg_i / (km_mg + mg_i),
+            mg_para_rate * mg_i,
+            (p_passive_rate + p_active_rate * capacity) * p_absorption_factor * p_i,
+            k_mgo * (0.0 if mgo_s < 0.0 else mgo_s),
+            k_si * ca_i,
+            k_si * (mg_i + (0.0 if mgo_i < 0.0 else mgo_i)),
+            k_si * p_i,
         )
 
-    def gut(self, y, fed: bool) -> Gut:
-        """Gastric emptying, intestinal absorption, transit to the faeces (mmol/h)."""
-        return gut_flows(y, self.p, fed)
-
-    def kidney(self, pl: Plasma, action: float) -> Kidney:
-        """Filtered load and reabsorption segment by segment (mmol/h)."""
-        p, ref = self.p, self.ref
-        action_rel = action / ref.action
-        signal = max(pl.ica_mM + p.casr_mg_potency * pl.img_mM, 0.0)
-        tal_open = (1.0 - p.loop_tal_block) / (1.0 + (signal / p.casr_k_mM) ** p.casr_hill)
-        # Ca: PT, TAL (CaSR), DCT (PTH; thiazides close part of its escape, Parfitt 1972)
-        ca_f = self.gfr * pl.ca_total_mM * p.ca_ultrafilterable_fraction
-        ca_pt = ca_f * p.ca_pt_fraction
-        ca_tal = (ca_f - ca_pt) * p.ca_tal_max_fraction * tal_open
-        to_dct = ca_f - ca_pt - ca_tal
-        dct = min(max(self.ca_dct_basal + ref.ca_dct_pth_slope * action, 0.0), 0.995)
-        dct = 1.0 - (1.0 - dct) * (1.0 - p.thiazide_dct_ca_gain * min(action_rel, 1.5))
-        ca_dct = to_dct * dct
-        # Mg: PT, TAL (CaSR, PTH-stimulated, load-limited), threshold-like DCT (TRPM6)
-        mg_f = self.gfr * pl.mg_total_mM * p.mg_ultrafilterable_fraction
-        mg_pt = mg_f * p.mg_pt_fraction
-        delivered = mg_f - mg_pt
-        k_sat = p.mg_tal_saturation_rel * ref.mg_tal_delivered
-        tal_pth = max(1.0 + p.tal_pth_gain * (action_rel - 1.0), 0.0)
-        mg_tal = (
-            delivered
-            * p.mg_tal_max_fraction
-            * tal_open
-            * tal_pth
-            * (1.0 + ref.mg_tal_delivered / k_sat)
-            / (1.0 + delivered / k_sat)
-        )
-        to_dct_mg = max(delivered - mg_tal, 0.0)
-        threshold = (
-            ref.mg_dct_threshold
-            * max(1.0 + p.mg_dct_pth_gain * (action_rel - 1.0), 0.1)
-            * (1.0 - p.thiazide_dct_mg_loss)
-        )
-        x = (to_dct_mg / threshold) ** p.mg_dct_hill
-        mg_urine = to_dct_mg * x / (1.0 + x)
-        # phosphate: a soft threshold TmP/GFR lowered by PTH action (saturating)
-        occ = pth_occupancy(max(action_rel, 0.0), p.p_tmp_pth_ec50_rel) / self.p_occ_ref
-        tmp = p.p_tmp_gfr_max_mM - (p.p_tmp_gfr_max_mM - ref.p_tmp_gfr_mM) * occ
-        tmp = max(tmp, p.p_tmp_gfr_min_mM)
-        s = p.p_threshold_softness_mM
-        p_f = self.gfr * pl.p_mM * p.p_ultrafilterable_fraction
-        p_u = self.gfr * p.p_ultrafilterable_fraction * s * softplus((pl.p_mM - tmp) / s)
-        return Kidney(ca_f, ca_pt, ca_tal, ca_dct, to_dct - ca_dct, mg_f, mg_pt, mg_tal,
-                      to_dct_mg - mg_urine, mg_urine, p_f, p_u, tmp)  # fmt: skip
-
-    def hormones(self, y, pl: Plasma) -> Hormones:
-        """Parathyroid store, release, synthesis; PTH action; 1a-hydroxylase drive."""
-        p, ref = self.p, self.ref
-        sensitivity = (
-            tissue_mg_sensitivity(y[MG_FREE] / p.mg_free_ref_mM, p) / ref.tissue_sensitivity
-        )
-        pth_rel = max(y[PTH], 0.0) / ref.pth_pmol_L
-        action = pth_occupancy(pth_rel, p.pth_effect_ec50_rel) * sensitivity
-        block = max(mg_depletion_block_mM(y[MG_PT], p) - ref.mg_block_mM, 0.0)
-        signal = pl.ica_mM + p.pth_mg_casr_potency * (pl.img_mM - ref.img_mM) + block
-        release_rel = brown_release(signal, p) / ref.brown_release
-        k_release = ref.pth_k_release_per_h * release_rel
-        store = max(y[PTH_STORE], 0.0)
-        calcitriol_rel = max(y[CALCITRIOL] / ref.calcitriol_pmol_L, 1e-3)
-        drive = p.hydroxylase_basal_fraction + (1.0 - p.hydroxylase_basal_fraction) * pth_occupancy(
-            pth_rel, p.hydroxylase_pth_ec50_rel
-        )
-        p_rel = min(max(pl.p_mM / ref.p_mM, 0.05), 5.0)
-        phosphate = min(p_rel ** (-p.hydroxylase_phosphate_exponent), 4.0)
-        return Hormones(
+        # hormones: parathyroid store, release, synthesis; PTH action; 1a-hydroxylase drive
+        sensitivity = tissue_mg_sensitivity(mg_free / mg_free_ref, p) / ref_sensitivity
+        pth_rel = (0.0 if pth < 0.0 else pth) / ref_pth
+        r = 0.0 if pth_rel < 0.0 else pth_rel  # as pth_occupancy
+        action = r / (r + pth_ec50) * sensitivity
+        block = mg_depletion_block_mM(mg_pt, p) - ref_block
+        block = 0.0 if block < 0.0 else block
+        signal = ica + pth_mg_casr_potency * (img - ref_img) + block
+        release_rel = brown_release(signal, p) / ref_brown
+        k_release = ref_k_release * release_rel
+        store = 0.0 if pth_store < 0.0 else pth_store
+        calcitriol_rel = calcitriol / ref_calcitriol
+        calcitriol_rel = 1e-3 if calcitriol_rel < 1e-3 else calcitriol_rel
+        drive_hyd = hyd_basal + hyd_span * (r / (r + hyd_pth_ec50))
+        p_rel = p_mM / ref_p
+        p_rel = 0.05 if p_rel < 0.05 else p_rel
+        p_rel = 5.0 if p_rel > 5.0 else p_rel
+        phosphate = p_rel**hyd_p_exponent
+        phosphate = 4.0 if phosphate > 4.0 else phosphate
+        action_rel = action / ref_action
+        hormones = (
             action,
-            action / ref.action,
+            action_rel,
             sensitivity,
             release_rel,
             block,
             k_release * store,
-            (k_release + ref.pth_k_degrade_per_h) * store,
-            ref.pth_synthesis * p.parathyroid_mass_rel * max(y[PTH_SYN], 0.0),
-            release_rel**p.pth_synthesis_ca_exponent
-            * calcitriol_rel ** (-p.pth_synthesis_calcitriol_exponent),
-            drive / ref.hydroxylase_drive * phosphate * sensitivity,
+            (k_release + k_degrade) * store,
+            synthesis_max * (0.0 if pth_syn < 0.0 else pth_syn),
+            release_rel**syn_ca_exponent * calcitriol_rel**syn_calcitriol_exponent,
+            drive_hyd / ref_hyd_drive * phosphate * sensitivity,
         )
 
-    def bone(self, y, pl: Plasma, action_rel: float) -> Bone:
-        """Fast bone-fluid exchange and remodelling (mmol/h)."""
-        p, ref = self.p, self.ref
-        efflux_gain = max(1.0 + p.ca_bone_fast_pth_gain * (action_rel - 1.0), 0.0)
-        img_rel = max(pl.img_mM, 1e-9) / ref.img_mM
-        resorbed = self.turnover * max(y[OC], 0.0)
-        formed = self.turnover * max(y[OB], 0.0) * self.mineral_supply(pl.ica_mM)
-        ratio = p.mg_to_ca_bone_molar_ratio
-        return Bone(
-            self.k_bone_in * max(pl.ica_mM, 0.0)
-            - self.k_bone_out * max(y[CA_FAST], 0.0) * efflux_gain,
+        # kidney: filtered load and reabsorption segment by segment
+        x = ica + casr_mg_potency * img
+        x = 0.0 if x < 0.0 else x
+        tal_open = tal_unblocked / (1.0 + (x / casr_k) ** casr_hill)
+        # Ca: PT, TAL (CaSR), DCT (PTH; thiazides close part of its escape, Parfitt 1972)
+        ca_f = gfr * ca_total * ca_uf
+        ca_pt = ca_f * ca_pt_fraction
+        ca_tal = (ca_f - ca_pt) * ca_tal_max * tal_open
+        to_dct = ca_f - ca_pt - ca_tal
+        dct = ca_dct_basal + ca_dct_slope * action
+        dct = 0.0 if dct < 0.0 else dct
+        dct = 0.995 if dct > 0.995 else dct
+        x = 1.5 if action_rel > 1.5 else action_rel
+        dct = 1.0 - (1.0 - dct) * (1.0 - thiazide_ca_gain * x)
+        ca_dct = to_dct * dct
+        # Mg: PT, TAL (CaSR, PTH-stimulated, load-limited), threshold-like DCT (TRPM6)
+        mg_f = gfr * mg_total * mg_uf
+        mg_pt_flux = mg_f * mg_pt_fraction
+        delivered = mg_f - mg_pt_flux
+        tal_pth = 1.0 + tal_pth_gain * (action_rel - 1.0)
+        tal_pth = 0.0 if tal_pth < 0.0 else tal_pth
+        mg_tal = (
+            delivered
+            * mg_tal_max
+            * tal_open
+            * tal_pth
+            * (1.0 + ref_mg_tal_delivered / k_sat)
+            / (1.0 + delivered / k_sat)
+        )
+        to_dct_mg = delivered - mg_tal
+        to_dct_mg = 0.0 if to_dct_mg < 0.0 else to_dct_mg
+        x = 1.0 + mg_dct_pth_gain * (action_rel - 1.0)
+        threshold = ref_mg_threshold * (0.1 if x < 0.1 else x) * thiazide_mg_kept
+        x = (to_dct_mg / threshold) ** mg_dct_hill
+        mg_urine = to_dct_mg * x / (1.0 + x)
+        # phosphate: a soft threshold TmP/GFR lowered by PTH action (saturating)
+        r = 0.0 if action_rel < 0.0 else action_rel
+        r = 0.0 if r < 0.0 else r  # as pth_occupancy
+        occ = r / (r + p_tmp_ec50) / p_occ_ref
+        tmp = tmp_max - tmp_span * occ
+        tmp = tmp_min if tmp < tmp_min else tmp
+        x = (p_mM - tmp) / softness
+        kidney = (
+            ca_f, ca_pt, ca_tal, ca_dct, to_dct - ca_dct,
+            mg_f, mg_pt_flux, mg_tal, to_dct_mg - mg_urine, mg_urine,
+            gfr * p_mM * p_uf,
+            p_urine_scale * (math.log1p(math.exp(-abs(x))) + (0.0 if x < 0.0 else x)),  # softplus
+            tmp,
+        )  # fmt: skip
+
+        # bone: fast bone-fluid exchange and remodelling
+        efflux_gain = 1.0 + fast_pth_gain * (action_rel - 1.0)
+        efflux_gain = 0.0 if efflux_gain < 0.0 else efflux_gain
+        img_rel = (1e-9 if img < 1e-9 else img) / ref_img
+        resorbed = turnover * (0.0 if oc < 0.0 else oc)
+        x = (ica_pos / mineral_half_ica) ** mineral_hill  # mineral_supply
+        formed = turnover * (0.0 if ob < 0.0 else ob) * (x / (1.0 + x) / supply_ref)
+        bone = (
+            k_bone_in * ica_pos - k_bone_out * (0.0 if ca_fast < 0.0 else ca_fast) * efflux_gain,
             resorbed,
             formed,
-            p.resorption_basal_fraction + (1.0 - p.resorption_basal_fraction) * action_rel,
-            self.k_mg_rapid * (p.mg_bone_surface_pool_mmol * img_rel - y[MG_FAST]),
-            ratio * resorbed,
-            ratio * formed * img_rel,
+            resorption_basal + resorption_span * action_rel,
+            k_mg_rapid * (mg_surface_pool * img_rel - mg_fast),
+            mg_to_ca_bone * resorbed,
+            mg_to_ca_bone * formed * img_rel,
         )
 
-    def cells(self, y, pl: Plasma) -> Cells:
-        """Cell Mg exchange (regulated), free Mg, parathyroid-cell Mg, CSF, cell phosphate."""
-        p, ref = self.p, self.ref
-        img_rel = max(pl.img_mM, 1e-9) / ref.img_mM
-        free_rel = max(y[MG_FREE], 1e-9) / p.mg_free_ref_mM
-        p_rel = max(pl.p_mM, 1e-9) / ref.p_mM
-        k_p = p.p_icf_exchange_per_h
-        return Cells(
-            self.k_mg_cells
-            * p.mg_icf_exchangeable_mmol
-            * (img_rel**p.mg_cell_influx_exponent - free_rel**p.mg_cell_regulation_exponent),
-            p.mg_free_ref_mM
-            * max(y[MG_ICF], 0.0)
-            / p.mg_icf_exchangeable_mmol
-            * img_rel**p.mg_free_acute_exponent,
-            img_rel**self.mg_pt_exponent,
-            k_p * p.p_icf_pool_mmol * p_rel**p.p_icf_regulation_exponent
-            - k_p * (p.p_icf_pool_mmol + y[P_ICF]),
-            p.mg_csf_ionised_ref_mM * img_rel**p.mg_csf_exponent,
+        # cells: Mg exchange (regulated), free Mg, parathyroid-cell Mg, CSF, phosphate
+        free_rel = (1e-9 if mg_free < 1e-9 else mg_free) / mg_free_ref
+        p_rel = (1e-9 if p_mM < 1e-9 else p_mM) / ref_p
+        cells = (
+            k_mg_cells_pool * (img_rel**influx_exponent - free_rel**regulation_exponent),
+            mg_free_ref * (0.0 if mg_icf < 0.0 else mg_icf) / mg_icf_pool * img_rel**acute_exponent,
+            img_rel**mg_pt_exponent,
+            k_p_pool * p_rel**p_icf_exponent - k_p * (p_icf_pool + p_icf),
+            csf_ref * img_rel**csf_exponent,
         )
 
-    def inputs(self, pl: Plasma, drive: Drive) -> Inputs:
-        """Endogenous faecal losses, IV infusions and clamps (mmol/h; clamps may be < 0)."""
-        p, ref = self.p, self.ref
+        # inputs: endogenous faecal losses, IV infusions, clamps (may be < 0)
         ca_clamp = mg_clamp = 0.0
         for ion, target_mM, gain in drive.clamps:
             if ion == "ca":
-                ca_clamp += gain * (target_mM / p.ca_ionised_fraction - pl.ca_total_mM) * self.vd_ca
+                ca_clamp += gain * (target_mM / ca_ionised_fraction - ca_total) * vd_ca
             else:
-                mg_clamp += gain * (target_mM / p.mg_ionised_fraction - pl.mg_total_mM) * self.vd_mg
-        return Inputs(
-            self.ca_endo * max(pl.ica_mM, 0.0) / ref.ica_mM,
-            self.mg_endo * max(pl.img_mM, 0.0) / ref.img_mM,
+                mg_clamp += gain * (target_mM / mg_ionised_fraction - mg_total) * vd_mg
+        inputs = (
+            ca_endo * ica_pos / ref_ica,
+            mg_endo * (0.0 if img < 0.0 else img) / ref_img,
             drive.ca_iv_mmol_per_h,
             drive.mg_iv_mmol_per_h,
             ca_clamp,
             mg_clamp,
         )
+        return (ca_total, ica, mg_total, img, p_mM, *gut, *kidney, *hormones, *bone, *cells,
+                *inputs)  # fmt: skip
 
     def flows(self, y, drive: Drive) -> Flows:
-        """Every process at state ``y``."""
-        pl = self.plasma(y)
-        h = self.hormones(y, pl)
-        return Flows(
-            pl,
-            self.gut(y, drive.fed),
-            self.kidney(pl, h.action),
-            h,
-            self.bone(y, pl, h.action_rel),
-            self.cells(y, pl),
-            self.inputs(pl, drive),
-        )
+        """Every process at state ``y``, as named records."""
+        f = self._evaluate(np.asarray(y, dtype=float).tolist(), drive)
+        return Flows(*(record(*f[a:b]) for record, a, b in _RECORDS))
 
     def rhs(self, t, y, drive: Drive) -> np.ndarray:
         """dy/dt: the processes' flows summed (what leaves one pool enters another)."""
-        p, ref = self.p, self.ref
         y = y.tolist()  # Python floats: arithmetic on them is ~2x faster than on numpy scalars
-        _, g, k, h, b, c, i = self.flows(y, drive)
-        ca_abs = g.ca_transcellular + g.ca_paracellular
-        mg_abs = g.mg_saturable + g.mg_paracellular
-        ratio_p = p.p_to_ca_bone_molar_ratio
-        remodel_p = ratio_p * (b.ca_resorbed - b.ca_formed)
-        free_rel = max(y[MG_FREE], 0.0) / p.mg_free_ref_mM
-        adapt_target = max(1.0 + p.mg_absorption_adaptation_gain * (1.0 - free_rel), 0.2)
+        (
+            _, _, _, _, _,
+            k_ge, ca_trans, ca_para, mg_sat, mg_para, p_absorbed, mgo_dissolved,
+            ca_unabsorbed, mg_unabsorbed, p_unabsorbed,
+            ca_filtered, _, _, _, ca_urine, mg_filtered, _, _, _, mg_urine, p_filtered,
+            p_urine, _,
+            _, _, _, _, _, secretion, store_loss, synthesis, synthesis_target,
+            hydroxylase_target,
+            ca_fast_uptake, ca_resorbed, ca_formed, osteoclast_target, mg_fast_uptake,
+            mg_resorbed, mg_formed,
+            mg_uptake, mg_free_target, parathyroid_mg_target, p_uptake, mg_csf_target,
+            ca_endo, mg_endo, ca_iv, mg_iv, ca_clamp, mg_clamp,
+        ) = self._evaluate(y, drive)  # fmt: skip
+        (
+            ca_s, _, mg_s, mg_i, p_s, _, mgo_s, mgo_i, _, _, _, _, _, oc, ob, _, mg_free, _,
+            mg_pt, _, pth, pth_syn, hydrox, calcitriol, gut_cap, mg_adapt, mg_csf,
+        ) = y[:N_DYNAMIC]  # fmt: skip
+        (ratio_p, mg_free_ref, adapt_gain, oc_lag_h, ob_lag_h, mg_free_lag_h, mg_pt_lag_h,
+         pth_syn_lag_h, gut_cap_lag_h, adapt_h, csf_h, k_si) = self._rhs_constants  # fmt: skip
+        ref_calcitriol = self.ref.calcitriol_pmol_L
+        ca_abs = ca_trans + ca_para
+        mg_abs = mg_sat + mg_para
+        remodel_p = ratio_p * (ca_resorbed - ca_formed)
+        free_rel = (0.0 if mg_free < 0.0 else mg_free) / mg_free_ref
+        adapt_target = 1.0 + adapt_gain * (1.0 - free_rel)
+        adapt_target = 0.2 if adapt_target < 0.2 else adapt_target  # max(x, 0.2)
+        # the gut lumen (as gut_derivatives)
+        ca_s = 0.0 if ca_s < 0.0 else ca_s
+        mg_s = 0.0 if mg_s < 0.0 else mg_s
+        p_s = 0.0 if p_s < 0.0 else p_s
+        mgo_s = 0.0 if mgo_s < 0.0 else mgo_s
         dy = [
-            *gut_derivatives(y, g, p),
+            -k_ge * ca_s,
+            k_ge * ca_s - ca_trans - ca_para - ca_unabsorbed,
+            -k_ge * mg_s + mgo_dissolved,
+            k_ge * mg_s - mg_sat - mg_para - k_si * (0.0 if mg_i < 0.0 else mg_i),
+            -k_ge * p_s,
+            k_ge * p_s - p_absorbed - p_unabsorbed,
+            -k_ge * mgo_s - mgo_dissolved,
+            k_ge * mgo_s - k_si * (0.0 if mgo_i < 0.0 else mgo_i),
             # extracellular fluid
-            ca_abs - k.ca_urine - i.ca_endogenous - b.ca_fast_uptake + b.ca_resorbed
-            - b.ca_formed + i.ca_iv + i.ca_clamp,
-            mg_abs - k.mg_urine - i.mg_endogenous - b.mg_fast_uptake - c.mg_uptake
-            + b.mg_resorbed - b.mg_formed + i.mg_iv + i.mg_clamp,
-            g.p_absorbed - k.p_urine - c.p_uptake + remodel_p,
+            ca_abs - ca_urine - ca_endo - ca_fast_uptake + ca_resorbed - ca_formed + ca_iv
+            + ca_clamp,
+            mg_abs - mg_urine - mg_endo - mg_fast_uptake - mg_uptake + mg_resorbed - mg_formed
+            + mg_iv + mg_clamp,
+            p_absorbed - p_urine - p_uptake + remodel_p,
             # bone
-            b.ca_fast_uptake,
-            b.mg_fast_uptake,
-            (b.osteoclast_target - y[OC]) / (24.0 * p.osteoclast_lag_days),
-            (y[OC] - y[OB]) / (24.0 * p.formation_coupling_lag_days),
+            ca_fast_uptake,
+            mg_fast_uptake,
+            (osteoclast_target - oc) / oc_lag_h,
+            (oc - ob) / ob_lag_h,
             # cells
-            c.mg_uptake,
-            (c.mg_free_target_mM - y[MG_FREE]) / (p.mg_free_lag_min / 60.0),
-            c.p_uptake,
-            (c.parathyroid_mg_target - y[MG_PT]) / (p.parathyroid_cell_mg_lag_min / 60.0),
+            mg_uptake,
+            (mg_free_target - mg_free) / mg_free_lag_h,
+            p_uptake,
+            (parathyroid_mg_target - mg_pt) / mg_pt_lag_h,
             # parathyroid
-            h.synthesis - h.store_loss,
-            h.secretion - self.k_pth_clear * y[PTH],
-            (h.synthesis_target - y[PTH_SYN]) / p.pth_synthesis_lag_h,
+            synthesis - store_loss,
+            secretion - self.k_pth_clear * pth,
+            (synthesis_target - pth_syn) / pth_syn_lag_h,
             # vitamin D
-            self.k_hydroxylase * (h.hydroxylase_target - y[HYDROX]),
-            self.k_calcitriol * (ref.calcitriol_pmol_L * y[HYDROX] - y[CALCITRIOL]),
+            self.k_hydroxylase * (hydroxylase_target - hydrox),
+            self.k_calcitriol * (ref_calcitriol * hydrox - calcitriol),
             # adaptation, CSF
-            (y[CALCITRIOL] / ref.calcitriol_pmol_L - y[GUT_CAP]) / p.gut_capacity_lag_h,
-            (adapt_target - y[MG_ADAPT]) / p.mg_absorption_adaptation_h,
-            (c.mg_csf_target_mM - y[MG_CSF]) / p.csf_turnover_h,
+            (calcitriol / ref_calcitriol - gut_cap) / gut_cap_lag_h,
+            (adapt_target - mg_adapt) / adapt_h,
+            (mg_csf_target - mg_csf) / csf_h,
             # cumulative: bone mineral
-            b.ca_formed - b.ca_resorbed,
-            b.mg_formed - b.mg_resorbed,
+            ca_formed - ca_resorbed,
+            mg_formed - mg_resorbed,
             -remodel_p,
             # cumulative: running integrals
-            ca_abs, mg_abs, g.p_absorbed,
-            k.ca_urine, k.mg_urine, k.p_urine,
-            g.ca_unabsorbed, g.mg_unabsorbed, g.p_unabsorbed,
-            i.ca_endogenous, i.mg_endogenous,
-            k.ca_filtered, k.mg_filtered, k.p_filtered,
-            i.ca_iv, i.mg_iv, i.ca_clamp, i.mg_clamp,
+            ca_abs, mg_abs, p_absorbed,
+            ca_urine, mg_urine, p_urine,
+            ca_unabsorbed, mg_unabsorbed, p_unabsorbed,
+            ca_endo, mg_endo,
+            ca_filtered, mg_filtered, p_filtered,
+            ca_iv, mg_iv, ca_clamp, mg_clamp,
         ]  # fmt: skip
         return np.array(dy)
 
@@ -584,6 +734,9 @@ _ATOL = np.full(N_STATES, 1e-8)
 _ATOL[:8] = 1e-6
 _ATOL[[PTH_STORE, CALCITRIOL]] = 1e-5
 _ATOL[PTH] = 1e-6
+#: Steps allowed between two records (odeint's own default, 500, is per output interval;
+#: a stretch should fail on nonsense parameters, not on a long quiet night).
+_MAX_STEPS = 100_000
 
 
 @dataclass
@@ -615,10 +768,17 @@ class SimulationResult:
     initial_state: np.ndarray
     final_state: np.ndarray
     checks: dict[float, np.ndarray] = field(default_factory=dict)
+    _series: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def series(self) -> dict[str, np.ndarray]:
-        """Named time courses with units (flows evaluated at the record times)."""
-        return timeseries(self)
+        """Named time courses with units (flows evaluated at the record times).
+
+        Worked out once per result (the run's summary and its output both read them); a
+        new dict each call, so a caller that adds or replaces a column changes only its own.
+        """
+        if self._series is None:
+            self._series = timeseries(self)
+        return dict(self._series)
 
     def state_at(self, time_h: float) -> np.ndarray:
         """The exact state at a requested check time."""
@@ -641,6 +801,24 @@ def drive_at(t_h: float, fed_windows, infusions, clamps) -> Drive:
         sum(i.rate_mmol_per_h for i in infusions if i.ion == "mg" and i.start_h <= t_h < i.end_h),
         tuple((c.ion, c.ionised_mM, c.gain_per_h) for c in clamps if c.start_h <= t_h < c.end_h),
     )
+
+
+def _drives_at(times_h, fed_windows, infusions, clamps) -> list[Drive]:
+    """:func:`drive_at` at every record time (the meals' windows tested all at once)."""
+    times_h = np.asarray(times_h, dtype=float)
+    fed = np.zeros(len(times_h), dtype=bool)
+    for a, b in fed_windows:
+        fed |= (a <= times_h) & (times_h < b)
+    if not infusions and not clamps:
+        return [_FED if f else _FASTED for f in fed.tolist()]
+    out = []
+    for t, f in zip(times_h.tolist(), fed.tolist(), strict=True):
+        d = drive_at(t, (), infusions, clamps)
+        out.append(Drive(f, d.ca_iv_mmol_per_h, d.mg_iv_mmol_per_h, d.clamps))
+    return out
+
+
+_FED, _FASTED = Drive(True), Drive(False)
 
 
 def fed_windows(intakes: Sequence[Intake], p: BodyParams) -> list[tuple[float, float]]:
@@ -761,18 +939,31 @@ def _with_totals(y: np.ndarray, totals: np.ndarray) -> np.ndarray:
 
 
 def _segment(ode: BodyODE, y, a, b, grid, drive):
-    """Integrate one input-free stretch [a, b]: end state, and records in [a, b)."""
+    """Integrate one input-free stretch [a, b]: end state, and records in [a, b).
+
+    LSODA through ``odeint``, which runs the whole stretch in the solver's own loop and
+    calls back only for derivatives and Jacobians: ``solve_ivp``'s LSODA returns to
+    Python after every step (some 15 000 in a 30-day run), which cost a quarter of the
+    integration.  The stretch never steps past ``b`` (``tcrit``), where an input changes.
+    """
     inside = grid[(grid >= a - 1e-9) & (grid < b - 1e-9)]
-    sol = solve_ivp(
-        ode.rhs, (a, b), y, method="LSODA", t_eval=np.clip(np.append(inside, b), a, b),
-        args=(drive,), rtol=_RTOL, atol=_ATOL, jac=ode.jacobian,
-    )  # fmt: skip
-    if not sol.success or not np.all(np.isfinite(sol.y[:, -1])):
+    times = np.clip(np.append(inside, b), a, b)
+    first = int(times[0] > a)  # odeint's first time is the start
+    if first:
+        times = np.concatenate(([a], times))
+    # a failure is reported below as a ModelError that says where; odeint's own warning
+    # would only repeat its message
+    with warnings.catch_warnings(action="ignore", category=ODEintWarning):
+        states, info = odeint(
+            ode.rhs, y, times, args=(drive,), Dfun=ode.jacobian, tfirst=True, rtol=_RTOL,
+            atol=_ATOL, tcrit=[b], mxstep=_MAX_STEPS, full_output=True,
+        )  # fmt: skip
+    if info["message"] != "Integration successful." or not np.all(np.isfinite(states[-1])):
         raise ModelError(
             f"body model: the ODE solver failed between t = {a:.3f} h and {b:.3f} h "
-            f"({sol.message}); check the parameter overrides, infusions and clamps."
+            f"({info['message']}); check the parameter overrides, infusions and clamps."
         )
-    return sol.y[:, -1].copy(), list(sol.t[:-1]), list(sol.y[:, :-1].T)
+    return states[-1].copy(), list(times[first:-1]), list(states[first:-1])
 
 
 def _progress_bar(duration_h, progress):
@@ -794,14 +985,14 @@ def timeseries(result: SimulationResult) -> dict[str, np.ndarray]:
     p, ref = result.params, result.ref
     ode = BodyODE(p, ref)
     fed = fed_windows(result.intakes, p)
-    rows = [
-        ode.flows(s, drive_at(t, fed, result.infusions, result.clamps))
-        for t, s in zip(result.time_h, result.states, strict=True)
-    ]
+    drives = _drives_at(result.time_h, fed, result.infusions, result.clamps)
     st = result.states
+    rows = np.array(
+        [ode._evaluate(s, d) for s, d in zip(st[:, :N_DYNAMIC].tolist(), drives, strict=True)]
+    ).reshape(len(st), N_FLOWS)
 
     def col(part: str, name: str, scale: float = 1.0) -> np.ndarray:
-        return np.array([getattr(getattr(r, part), name) for r in rows]) * scale
+        return rows[:, FLOW_COLUMN[f"{part}.{name}"]] * scale
 
     ca, mg, ph = CA_MG_PER_MMOL, MG_MG_PER_MMOL, P_MG_PER_MMOL
     out = {

@@ -9,12 +9,9 @@ that do not magnify noise, and a one-line takeaway computed from the run at the 
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; the command line and tests have no display
-
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from cellsim.render import style
@@ -52,11 +49,15 @@ def figure(run_output):
     Returns
     -------
     matplotlib.figure.Figure
+        Made on an Agg canvas without pyplot (whose import cost a results folder a sixth
+        of a second), so it is in no figure manager: ``fig.savefig`` writes it, a notebook
+        shows it when it is returned, ``plt.show`` does not know it.
     """
     ts, summary = run_output.timeseries, run_output.summary
     days = np.asarray(ts["time_h"], dtype=float) / 24.0
     with style.classroom():
-        fig = plt.figure(layout="constrained")
+        fig = Figure(layout="constrained")
+        FigureCanvasAgg(fig)  # draws off screen: text is measured while the figure is built
         fig.get_layout_engine().set(rect=(0.0, 0.06, 1.0, 0.94))  # room for the takeaway
         # the timeline is a sub-figure, so its row labels do not narrow the panels below
         top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 6.2])

@@ -63,8 +63,8 @@ from cellsim.scales import Cost, ScaleBase, Setup
 from cellsim.schema import Field, with_overrides
 
 #: Rough single-core cost per simulated day (main run) on the development machine, and
-#: per dose (its marginal: a day more).
-S_PER_DAY = 0.05
+#: per dose (its marginal: a day more): 30 days of the baseline integrate in ~0.36 s.
+S_PER_DAY = 0.015
 S_FIRST_RUN = 3.0  # the healthy reference state, once per machine and model version
 
 _COMPARED_KEYS = (
