@@ -1,4 +1,5 @@
-"""The ``cellsim`` command line: list, validate, run, compare, animate, sweep, check, app.
+"""The ``cellsim`` command line: list, validate, run, compare, animate, sweep, check, app,
+warmup.
 
 One module per subcommand, each with ``add_parser(sub)`` beside ``main(args)``.  Imports
 are lazy so ``cellsim --help`` and ``cellsim validate`` stay fast.  A user mistake (any
@@ -11,10 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cellsim.cli import animate, app, check, compare, listing, run, sweep, validate
+from cellsim.cli import animate, app, check, compare, listing, run, sweep, validate, warmup
 
 #: Subcommands in the order ``cellsim --help`` lists them.
-SUBCOMMANDS = (listing, validate, run, compare, animate, sweep, check, app)
+SUBCOMMANDS = (listing, validate, run, compare, animate, sweep, check, app, warmup)
 
 
 def version_text() -> str:

@@ -161,3 +161,24 @@ def test_python_dash_m_and_clean_errors(tmp_path):
         [sys.executable, "-m", "cellsim", "--help"], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0 and "validate" in result.stdout
+
+
+def test_warmup_compiles_every_kind_of_kernel(capsys):
+    """`cellsim warmup` runs each kind of compiled kernel once (with a warm cache it only
+    loads them) and leaves each marked compiled, so that no bundled scenario's first run
+    waits for numba."""
+    from cellsim import jit, load_scenario
+    from cellsim.chain import compiled_scales
+    from cellsim.cli.warmup import WARMUPS
+
+    assert main(["warmup"]) == 0
+    out = capsys.readouterr().out
+    for label, _name, _overrides in WARMUPS:
+        assert f"  {label} ... " in out
+    assert "every kernel is ready" in out
+    # every bundled scenario's kernels are among those the warmup compiled
+    keys = set()
+    for path in (ROOT / "scenarios").glob("*.toml"):
+        keys.update(compiled_scales(load_scenario(path).setups))
+    assert keys == {"fibre", "fibre-fixed-sites", "fibre-clamp", "nerve"}
+    assert all(jit.is_warm(k) for k in keys)
