@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime
 import importlib
 import os
-import platform
-from importlib import metadata
 from pathlib import Path
 
 from cellsim.validation import figures
@@ -78,14 +76,13 @@ def summary_line(results: list[CheckResult], wall_s: float, quick: bool) -> str:
 
 
 def _versions() -> str:
-    names = ("cellsim", "numpy", "numba", "scipy", "mesa")
-    parts = []
-    for name in names:
-        try:
-            parts.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            continue
-    return ", ".join(parts) + f", Python {platform.python_version()}"
+    """The versions a results folder records (cellsim's own from the package, not from
+    whatever distribution an older install left behind)."""
+    from cellsim.results import versions
+
+    found = versions()
+    python = found.pop("python")
+    return ", ".join(f"{name} {v}" for name, v in found.items()) + f", Python {python}"
 
 
 def _cell(text: str) -> str:
