@@ -270,47 +270,86 @@ def gfr_L_per_h(p: BodyParams) -> float:
     return p.gfr_mL_per_min * 0.06
 
 
-def gut_flows(y, p: BodyParams, fed: bool) -> Gut:
-    """The gut at state ``y``: emptying rate, absorption and transit (mmol/h).
+def gut_constants(p: BodyParams) -> tuple:
+    """The constants of :func:`gut_rates`, in the order it unpacks them."""
+    return (
+        p.gastric_emptying_fed_per_h, p.gastric_emptying_fasted_per_h,
+        p.small_intestine_transit_per_h, p.ca_trans_km_mmol, p.ki_mg_on_ca_transport_mmol,
+        p.mg_sat_km_mmol, p.ki_ca_on_mg_transport_mmol, p.mg_sat_vmax_mmol_per_h,
+        p.mg_active_absorption_factor, p.ca_trans_vmax_mmol_per_h, p.ca_para_rate_per_h,
+        p.mg_para_rate_per_h, p.p_passive_rate_per_h, p.p_active_rate_per_h,
+        p.p_absorption_factor, p.mgo_dissolution_per_h * p.gastric_acid_factor,
+    )  # fmt: skip
+
+
+def gut_rates(ca_i, mg_i, p_i, gut_cap, mg_adapt, mgo_s, mgo_i, fed, constants) -> tuple:
+    """The gut's flows (mmol/h), in the order of :class:`Gut`, from the lumen rows and the
+    adaptation states as Python floats (what the ODE's right-hand side has at hand).
 
     Ca: transcellular (capacity x Michaelis-Menten) + paracellular; Mg: saturable (adapted,
     PPI-sensitive) + paracellular; the saturable paths inhibit each other competitively
     (weakly by default); P: passive + calcitriol-dependent; MgO dissolves in gastric acid.
+    ``c if x < c else x`` is ``max(x, c)``, at a fraction of the builtin's cost.
     """
-    ca_i, mg_i, p_i = max(y[CA_I], 0.0), max(y[MG_I], 0.0), max(y[P_I], 0.0)
-    capacity = max(y[GUT_CAP], 0.0)
-    km_ca = p.ca_trans_km_mmol * (1.0 + mg_i / p.ki_mg_on_ca_transport_mmol)
-    km_mg = p.mg_sat_km_mmol * (1.0 + ca_i / p.ki_ca_on_mg_transport_mmol)
-    vmax_mg = p.mg_sat_vmax_mmol_per_h * max(y[MG_ADAPT], 0.0) * p.mg_active_absorption_factor
-    k_si = p.small_intestine_transit_per_h
-    return Gut(
-        p.gastric_emptying_fed_per_h if fed else p.gastric_emptying_fasted_per_h,
-        p.ca_trans_vmax_mmol_per_h * capacity * ca_i / (km_ca + ca_i),
-        p.ca_para_rate_per_h * ca_i,
+    (
+        emptying_fed, emptying_fasted, k_si, ca_trans_km, ki_mg_on_ca, mg_sat_km, ki_ca_on_mg,
+        mg_sat_vmax, mg_active_factor, ca_trans_vmax, ca_para_rate, mg_para_rate,
+        p_passive_rate, p_active_rate, p_absorption_factor, k_mgo,
+    ) = constants  # fmt: skip
+    ca_i = 0.0 if ca_i < 0.0 else ca_i
+    mg_i = 0.0 if mg_i < 0.0 else mg_i
+    p_i = 0.0 if p_i < 0.0 else p_i
+    capacity = 0.0 if gut_cap < 0.0 else gut_cap
+    km_ca = ca_trans_km * (1.0 + mg_i / ki_mg_on_ca)
+    km_mg = mg_sat_km * (1.0 + ca_i / ki_ca_on_mg)
+    vmax_mg = mg_sat_vmax * (0.0 if mg_adapt < 0.0 else mg_adapt) * mg_active_factor
+    return (
+        emptying_fed if fed else emptying_fasted,
+        ca_trans_vmax * capacity * ca_i / (km_ca + ca_i),
+        ca_para_rate * ca_i,
         vmax_mg * mg_i / (km_mg + mg_i),
-        p.mg_para_rate_per_h * mg_i,
-        (p.p_passive_rate_per_h + p.p_active_rate_per_h * capacity) * p.p_absorption_factor * p_i,
-        p.mgo_dissolution_per_h * p.gastric_acid_factor * max(y[MGO_S], 0.0),
+        mg_para_rate * mg_i,
+        (p_passive_rate + p_active_rate * capacity) * p_absorption_factor * p_i,
+        k_mgo * (0.0 if mgo_s < 0.0 else mgo_s),
         k_si * ca_i,
-        k_si * (mg_i + max(y[MGO_I], 0.0)),
+        k_si * (mg_i + (0.0 if mgo_i < 0.0 else mgo_i)),
         k_si * p_i,
     )
 
 
-def gut_derivatives(y, g: Gut, p: BodyParams) -> list[float]:
-    """d/dt of the eight lumen rows, given the gut's flows."""
-    k_ge, k_si = g.emptying_per_h, p.small_intestine_transit_per_h
-    ca_s, mg_s, p_s, mgo_s = (max(y[j], 0.0) for j in (CA_S, MG_S, P_S, MGO_S))
+def lumen_derivatives(ca_s, mg_s, p_s, mgo_s, mg_i, mgo_i, k_si, gut) -> list[float]:
+    """d/dt of the eight lumen rows, given the gut's flows ``gut`` (a :class:`Gut` or the
+    tuple of :func:`gut_rates`) and the rows as Python floats."""
+    (k_ge, ca_trans, ca_para, mg_sat, mg_para, p_absorbed, mgo_dissolved, ca_unabsorbed,
+     _, p_unabsorbed) = gut  # fmt: skip
+    ca_s = 0.0 if ca_s < 0.0 else ca_s
+    mg_s = 0.0 if mg_s < 0.0 else mg_s
+    p_s = 0.0 if p_s < 0.0 else p_s
+    mgo_s = 0.0 if mgo_s < 0.0 else mgo_s
     return [
         -k_ge * ca_s,
-        k_ge * ca_s - g.ca_transcellular - g.ca_paracellular - g.ca_unabsorbed,
-        -k_ge * mg_s + g.mgo_dissolved,
-        k_ge * mg_s - g.mg_saturable - g.mg_paracellular - k_si * max(y[MG_I], 0.0),
+        k_ge * ca_s - ca_trans - ca_para - ca_unabsorbed,
+        -k_ge * mg_s + mgo_dissolved,
+        k_ge * mg_s - mg_sat - mg_para - k_si * (0.0 if mg_i < 0.0 else mg_i),
         -k_ge * p_s,
-        k_ge * p_s - g.p_absorbed - g.p_unabsorbed,
-        -k_ge * mgo_s - g.mgo_dissolved,
-        k_ge * mgo_s - k_si * max(y[MGO_I], 0.0),
+        k_ge * p_s - p_absorbed - p_unabsorbed,
+        -k_ge * mgo_s - mgo_dissolved,
+        k_ge * mgo_s - k_si * (0.0 if mgo_i < 0.0 else mgo_i),
     ]
+
+
+def gut_flows(y, p: BodyParams, fed: bool) -> Gut:
+    """The gut at state ``y``: emptying rate, absorption and transit (mmol/h)."""
+    y = np.asarray(y, dtype=float)
+    rows = (CA_I, MG_I, P_I, GUT_CAP, MG_ADAPT, MGO_S, MGO_I)
+    return Gut(*gut_rates(*(float(y[j]) for j in rows), fed, gut_constants(p)))
+
+
+def gut_derivatives(y, g: Gut, p: BodyParams) -> list[float]:
+    """d/dt of the eight lumen rows, given the gut's flows."""
+    y = np.asarray(y, dtype=float)
+    rows = (CA_S, MG_S, P_S, MGO_S, MG_I, MGO_I)
+    return lumen_derivatives(*(float(y[j]) for j in rows), p.small_intestine_transit_per_h, g)
 
 
 # ---------------------------------------------------------------------------- the ODE
@@ -324,8 +363,8 @@ class BodyODE:
     Python floats with its constants unpacked from a tuple: the solver calls the
     right-hand side tens of thousands of times per simulated month, and building the
     named records and looking up each parameter by attribute took two thirds of its time.
-    The order of the arithmetic is that of the rate laws as written per process (below),
-    so the derivatives are the same numbers, bit for bit.
+    The gut's rate laws are :func:`gut_rates` and :func:`lumen_derivatives`, which the
+    reference's daily absorption (:mod:`cellsim.body.baseline`) calls too.
     """
 
     def __init__(self, p: BodyParams, ref):
@@ -375,13 +414,8 @@ class BodyODE:
         return (
             # plasma
             self.vd_ca, self.vd_mg, self.vd_p, p.ca_ionised_fraction, p.mg_ionised_fraction,
-            # gut
-            p.gastric_emptying_fed_per_h, p.gastric_emptying_fasted_per_h,
-            p.small_intestine_transit_per_h, p.ca_trans_km_mmol, p.ki_mg_on_ca_transport_mmol,
-            p.mg_sat_km_mmol, p.ki_ca_on_mg_transport_mmol, p.mg_sat_vmax_mmol_per_h,
-            p.mg_active_absorption_factor, p.ca_trans_vmax_mmol_per_h, p.ca_para_rate_per_h,
-            p.mg_para_rate_per_h, p.p_passive_rate_per_h, p.p_active_rate_per_h,
-            p.p_absorption_factor, p.mgo_dissolution_per_h * p.gastric_acid_factor,
+            # gut (gut_rates)
+            gut_constants(p),
             # hormones
             p.mg_free_ref_mM, ref.tissue_sensitivity, ref.pth_pmol_L, p.pth_effect_ec50_rel,
             ref.mg_block_mM, p.pth_mg_casr_potency, ref.img_mM, ref.brown_release,
@@ -425,9 +459,7 @@ class BodyODE:
             # plasma
             vd_ca, vd_mg, vd_p, ca_ionised_fraction, mg_ionised_fraction,
             # gut
-            emptying_fed, emptying_fasted, k_si, ca_trans_km, ki_mg_on_ca, mg_sat_km,
-            ki_ca_on_mg, mg_sat_vmax, mg_active_factor, ca_trans_vmax, ca_para_rate,
-            mg_para_rate, p_passive_rate, p_active_rate, p_absorption_factor, k_mgo,
+            gut_consts,
             # hormones
             mg_free_ref, ref_sensitivity, ref_pth, pth_ec50, ref_block, pth_mg_casr_potency,
             ref_img, ref_brown, ref_k_release, ref_calcitriol, hyd_basal, hyd_span,
@@ -468,26 +500,7 @@ class BodyODE:
         # sixth of the cost of calling the builtins: about 40 of them per evaluation.
         ica_pos = 0.0 if ica < 0.0 else ica
 
-        # gut (as gut_flows)
-        ca_i = 0.0 if ca_i < 0.0 else ca_i
-        mg_i = 0.0 if mg_i < 0.0 else mg_i
-        p_i = 0.0 if p_i < 0.0 else p_i
-        capacity = 0.0 if gut_cap < 0.0 else gut_cap
-        km_ca = ca_trans_km * (1.0 + mg_i / ki_mg_on_ca)
-        km_mg = mg_sat_km * (1.0 + ca_i / ki_ca_on_mg)
-        vmax_mg = mg_sat_vmax * (0.0 if mg_adapt < 0.0 else mg_adapt) * mg_active_factor
-        gut = (
-            emptying_fed if drive.fed else emptying_fasted,
-            ca_trans_vmax * capacity * ca_i / (km_ca + ca_i),
-            ca_para_rate * ca_i,
-            vmax_mg * mg_i / (km_mg + mg_i),
-            mg_para_rate * mg_i,
-            (p_passive_rate + p_active_rate * capacity) * p_absorption_factor * p_i,
-            k_mgo * (0.0 if mgo_s < 0.0 else mgo_s),
-            k_si * ca_i,
-            k_si * (mg_i + (0.0 if mgo_i < 0.0 else mgo_i)),
-            k_si * p_i,
-        )
+        gut = gut_rates(ca_i, mg_i, p_i, gut_cap, mg_adapt, mgo_s, mgo_i, drive.fed, gut_consts)
 
         # hormones: parathyroid store, release, synthesis; PTH action; 1a-hydroxylase drive
         sensitivity = tissue_mg_sensitivity(mg_free / mg_free_ref, p) / ref_sensitivity
@@ -626,9 +639,11 @@ class BodyODE:
     def rhs(self, t, y, drive: Drive) -> np.ndarray:
         """dy/dt: the processes' flows summed (what leaves one pool enters another)."""
         y = y.tolist()  # Python floats: arithmetic on them is ~2x faster than on numpy scalars
+        flows = self._evaluate(y, drive)
+        gut = flows[5:15]  # in the order of Gut
         (
             _, _, _, _, _,
-            k_ge, ca_trans, ca_para, mg_sat, mg_para, p_absorbed, mgo_dissolved,
+            _, ca_trans, ca_para, mg_sat, mg_para, p_absorbed, _,
             ca_unabsorbed, mg_unabsorbed, p_unabsorbed,
             ca_filtered, _, _, _, ca_urine, mg_filtered, _, _, _, mg_urine, p_filtered,
             p_urine, _,
@@ -638,7 +653,7 @@ class BodyODE:
             mg_resorbed, mg_formed,
             mg_uptake, mg_free_target, parathyroid_mg_target, p_uptake, mg_csf_target,
             ca_endo, mg_endo, ca_iv, mg_iv, ca_clamp, mg_clamp,
-        ) = self._evaluate(y, drive)  # fmt: skip
+        ) = flows  # fmt: skip
         (
             ca_s, _, mg_s, mg_i, p_s, _, mgo_s, mgo_i, _, _, _, _, _, oc, ob, _, mg_free, _,
             mg_pt, _, pth, pth_syn, hydrox, calcitriol, gut_cap, mg_adapt, mg_csf,
@@ -652,20 +667,8 @@ class BodyODE:
         free_rel = (0.0 if mg_free < 0.0 else mg_free) / mg_free_ref
         adapt_target = 1.0 + adapt_gain * (1.0 - free_rel)
         adapt_target = 0.2 if adapt_target < 0.2 else adapt_target  # max(x, 0.2)
-        # the gut lumen (as gut_derivatives)
-        ca_s = 0.0 if ca_s < 0.0 else ca_s
-        mg_s = 0.0 if mg_s < 0.0 else mg_s
-        p_s = 0.0 if p_s < 0.0 else p_s
-        mgo_s = 0.0 if mgo_s < 0.0 else mgo_s
         dy = [
-            -k_ge * ca_s,
-            k_ge * ca_s - ca_trans - ca_para - ca_unabsorbed,
-            -k_ge * mg_s + mgo_dissolved,
-            k_ge * mg_s - mg_sat - mg_para - k_si * (0.0 if mg_i < 0.0 else mg_i),
-            -k_ge * p_s,
-            k_ge * p_s - p_absorbed - p_unabsorbed,
-            -k_ge * mgo_s - mgo_dissolved,
-            k_ge * mgo_s - k_si * (0.0 if mgo_i < 0.0 else mgo_i),
+            *lumen_derivatives(ca_s, mg_s, p_s, mgo_s, mg_i, mgo_i, k_si, gut),
             # extracellular fluid
             ca_abs - ca_urine - ca_endo - ca_fast_uptake + ca_resorbed - ca_formed + ca_iv
             + ca_clamp,

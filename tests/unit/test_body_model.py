@@ -218,8 +218,8 @@ def test_the_time_series_has_phosphate_pools_pth_store_and_renal_segments():
 
 def test_the_derivatives_are_the_named_flows_summed_and_the_gut_is_that_of_gut_flows():
     """The right-hand side and the named records come from one pass over every process;
-    the gut's rate laws are also written on their own (the reference's daily absorption
-    uses them), and both must agree."""
+    the gut's rate laws are functions of their own (the reference's daily absorption calls
+    them through gut_flows and gut_derivatives), and both routes must agree."""
     ref = baseline.reference_for(PARAMS)
     ode = model.BodyODE(PARAMS, ref)
     rng = np.random.default_rng(3)
