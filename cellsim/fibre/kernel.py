@@ -446,10 +446,23 @@ def count_work(per_chunk, per_block, i, change):
     per_block[i // WORK_BLOCK] += change
 
 
+@njit(cache=True, inline="always")
+def bulk_scratch():
+    """Room for one block's bulk draws (see cellsim.random.move_draws_block): made once per
+    step by the serial ion phase, once per chunk by the threaded one (each its own)."""
+    return (
+        np.empty(WORK_BLOCK, dtype=np.int64),
+        np.empty((3, WORK_BLOCK)),
+        np.empty(WORK_BLOCK),
+        np.zeros(WORK_BLOCK, dtype=np.bool_),
+    )
+
+
 @inner
-def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
+def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi, scratch):
     """Rows of chunk c: move cytosolic ions and decide their binding; bound ions test
-    unbinding (on substeps, like free Mg: the slow part of the system).
+    unbinding (on substeps, like free Mg: the slow part of the system).  ``scratch`` holds
+    a busy block's bulk draws (:func:`bulk_scratch`).
 
     Each ion costs one hash (bound) or two (cytosolic): the agent key's 64 bits and
     ``bits(a, 0)`` give three 32-bit normals and one 32-bit uniform, which decides
@@ -488,10 +501,7 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi):
     lo = c * EVENT_CHUNK
     n_events = 0
     n_rows = ion_x.shape[0]
-    keys = np.empty(WORK_BLOCK, dtype=np.int64)
-    normals = np.empty((3, WORK_BLOCK))
-    units = np.empty(WORK_BLOCK)
-    inside = np.zeros(WORK_BLOCK, dtype=np.bool_)
+    keys, normals, units, inside = scratch
     for b in range(c * BLOCKS_PER_CHUNK, min((c + 1) * BLOCKS_PER_CHUNK, block_ca.shape[0])):
         active = block_ca[b] + (block_sub[b] if sub_active else 0)
         if active == 0:
@@ -593,9 +603,10 @@ def ion_phase(step, seed, ions, sites, rates, pf, pi):
     key = step_key(seed, PURPOSE_MOVE, step)
     sub_active = step % pi[I_MG_SUB] == 0
     chunk_ca, chunk_sub, chunk_counted = ions[9], ions[10], ions[15]
+    scratch = bulk_scratch()
     for c in range(chunk_ca.shape[0]):
         if chunk_ca[c] > 0 or (sub_active and chunk_sub[c] > 0):
-            _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi)
+            _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi, scratch)
         elif chunk_counted[c]:
             _clear_chunk(c, ions)
 
@@ -618,7 +629,7 @@ def ion_phase_threaded(step, seed, ions, sites, rates, pf, pi, n_threads):
         if c >= n_chunks:
             continue
         if chunk_ca[c] > 0 or (sub_active and chunk_sub[c] > 0):
-            _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi)
+            _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi, bulk_scratch())
         elif chunk_counted[c]:
             _clear_chunk(c, ions)
 
