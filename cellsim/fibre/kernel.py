@@ -580,7 +580,7 @@ def _ion_chunk(c, key, sub_active, ions, sites, rates, pf, pi, scratch):
 # numba 0.68 wrote the chunks' event counts to the wrong places.
 
 
-@njit(cache=True)
+@inner
 def _clear_chunk(c, ions):
     """An idle chunk's event list and Ca counts are emptied (once: until it is counted again)."""
     chunk_catp = ions[11]
